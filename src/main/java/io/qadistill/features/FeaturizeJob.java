@@ -66,6 +66,7 @@ public final class FeaturizeJob {
     MaxAccumulator maxWindows = new MaxAccumulator();
     spark.sparkContext().register(maxWindows, "featurize.maxWindows");
 
+    String examplesPath = config.examples();
     int maxLength = config.maxLength();
     int docStride = config.docStride();
     MapPartitionsFunction<Row, Row> featurize = rows -> {
@@ -86,7 +87,7 @@ public final class FeaturizeJob {
       spark.sparkContext().setJobGroup("featurize", "featurize: quarantine " + skipped.value() + " examples", false);
       Dataset<Row> bad = examples.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
         WindowTokenizer tok = taskTokenizer(tokenizer.value(), source, maxLength, docStride);
-        return quarantineRows(rows, tok, config.examples());
+        return quarantineRows(rows, tok, examplesPath);
       }, Encoders.row(Quarantine.SCHEMA));
       bad.write().mode(SaveMode.Overwrite).parquet(config.quarantine());
       long written = spark.read().parquet(config.quarantine()).count();

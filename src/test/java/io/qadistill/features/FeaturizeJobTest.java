@@ -113,6 +113,47 @@ class FeaturizeJobTest {
   }
 
   @Test
+  void questionsTooLongForTheWindowAreQuarantinedAndUnicodeOffsetsAreCodePoints() throws Exception {
+    String longQuestion = "why ".repeat(1000);
+    String emoji = "Fans 😀😀 cheered when Zürich won 한국어 中文 in 1990.";
+    String json = """
+        {"version": "1.1", "data": [{"title": "t", "paragraphs": [
+          {"context": "CTX1", "qas": [
+            {"id": "emoji", "question": "When did Zürich win?", "answers": [{"text": "1990", "answer_start": 42}]},
+            {"id": "long", "question": "QLONG", "answers": [{"text": "1990", "answer_start": 46}]}]},
+          {"context": "CTX2", "qas": [
+            {"id": "stride", "question": "QMID", "answers": [{"text": "b", "answer_start": 0}]}]}]}]}
+        """.replace("CTX1", emoji).replace("QLONG", longQuestion)
+        .replace("CTX2", "b ".repeat(400)).replace("QMID", "what ".repeat(300));
+    // answer_start counts code points, as Python does: the two emoji are four UTF-16 units.
+    assertThat(emoji.codePointCount(0, emoji.indexOf("1990"))).isEqualTo(42);
+    assertThat(emoji.indexOf("1990")).isEqualTo(44);
+    Path file = tmp.resolve("cases.json");
+    java.nio.file.Files.writeString(file, json);
+    String ex = tmp.resolve("cases-examples").toString();
+    SquadJson.examples(spark, file).write().parquet(ex);
+    FeaturizeJob.Result r = FeaturizeJob.run(spark, FeaturizeConfig.defaults(ex, tmp.resolve("cases-f").toString(),
+        tmp.resolve("cases-q").toString()));
+
+    assertThat(r.examples()).isEqualTo(3);
+    assertThat(r.featurized()).isEqualTo(1);
+    assertThat(r.quarantinedByReason()).containsEntry("question_too_long", 2L);
+    assertThat(r.featurized() + r.quarantinedByReason().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(r.examples());
+    List<Row> quarantined = spark.read().parquet(r.quarantine()).orderBy("id").collectAsList();
+    assertThat(quarantined).extracting(q -> q.<String>getAs("id")).containsExactly("long", "stride");
+    assertThat(quarantined.get(0).<String>getAs("detail")).contains("1000 tokens", "no room is left");
+    assertThat(quarantined.get(1).<String>getAs("detail")).contains("doc_stride 128");
+    assertThat(quarantined.get(1).<String>getAs("raw")).contains("\"id\":\"stride\"");
+
+    Row w = spark.read().parquet(r.features()).first();
+    List<List<Integer>> offsets = offsets(w);
+    int s = w.getAs("start_positions");
+    int e = w.getAs("end_positions");
+    assertThat(cut(emoji, offsets.get(s).get(0), offsets.get(e).get(1))).isEqualTo("1990");
+  }
+
+  @Test
   void strideThatCanNeverFitIsRefusedAtStart() {
     assertThatThrownBy(() -> new FeaturizeConfig("e", "o", "q", null, 384, 380))
         .isInstanceOf(UsageException.class)
