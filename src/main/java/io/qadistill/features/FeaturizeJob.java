@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class FeaturizeJob {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturizeJob.class);
   static final String REASON_QUESTION_TOO_LONG = "question_too_long";
+  private static final long ROWS_PER_PARTITION = 2_000;
 
   /** What featurize did. {@code examplesPerSecond} is over the tokenizing pass, session start-up excluded. */
   public record Result(long examples, long featurized, long windows, double windowsPerExampleMean,
@@ -56,8 +57,13 @@ public final class FeaturizeJob {
     // Fail on the driver, before any task starts, if the tokenizer does not load or is not BERT's.
     new WindowTokenizer(tokenizerJson, source, config.maxLength(), config.docStride()).close();
 
-    Dataset<Row> examples = readExamples(spark, config.examples());
-    long total = examples.count();
+    Dataset<Row> stored = readExamples(spark, config.examples());
+    long total = stored.count();
+    // Parquet splits by bytes, but tokenizing costs by row: a 30 MB table is one split, one busy core and no
+    // progress until it ends. Spread the rows over enough partitions for every core and a steady progress log.
+    int partitions = (int) Math.max(2L * spark.sparkContext().defaultParallelism(),
+        Math.min(10_000L, (total + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
+    Dataset<Row> examples = stored.repartition(partitions);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> tokenizer = jsc.broadcast(tokenizerJson);
     LongAccumulator done = spark.sparkContext().longAccumulator("featurize.examples");
