@@ -4,8 +4,9 @@ import io.qadistill.common.UsageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,9 +24,12 @@ import org.apache.hadoop.fs.RemoteIterator;
 public final class InputFiles {
   private InputFiles() {}
 
-  /** The files to read, fully qualified, without duplicates, sorted: this order decides which duplicate id wins. */
-  public static List<String> list(List<String> inputs, Configuration conf) {
-    TreeSet<String> files = new TreeSet<>();
+  /**
+   * The files to read, fully qualified, without duplicates, sorted by path (their index): this order decides
+   * which record of a duplicate id is kept.
+   */
+  static List<InputFile> list(List<String> inputs, Configuration conf) {
+    TreeMap<String, Long> files = new TreeMap<>();
     for (String input : inputs) {
       int found = 0;
       try {
@@ -43,12 +47,12 @@ public final class InputFiles {
             while (it.hasNext()) {
               LocatedFileStatus file = it.next();
               if (isJson(file.getPath()) && !hidden(file.getPath(), match.getPath())) {
-                files.add(file.getPath().toString());
+                files.put(file.getPath().toString(), file.getLen());
                 found++;
               }
             }
           } else {
-            files.add(match.getPath().toString());
+            files.put(match.getPath().toString(), match.getLen());
             found++;
           }
         }
@@ -60,7 +64,38 @@ public final class InputFiles {
             + "of them or a glob");
       }
     }
-    return new ArrayList<>(files);
+    List<InputFile> list = new ArrayList<>();
+    files.forEach((path, bytes) -> list.add(new InputFile(list.size(), path, bytes)));
+    return list;
+  }
+
+  /**
+   * Packs files into at most {@code files.size()} groups, one Spark task each: at least {@code minGroups} (the
+   * cluster's parallelism) and about one per {@code targetBytes}, balanced by size (largest first into the
+   * lightest group). So a thousand small files do not make a thousand tiny tasks, and large files spread out.
+   */
+  static List<List<InputFile>> groups(List<InputFile> files, int minGroups, long targetBytes) {
+    long total = files.stream().mapToLong(InputFile::bytes).sum();
+    int n = (int) Math.min(files.size(), Math.max(minGroups, (total + targetBytes - 1) / targetBytes));
+    List<List<InputFile>> groups = new ArrayList<>();
+    long[] sizes = new long[n];
+    for (int i = 0; i < n; i++) {
+      groups.add(new ArrayList<>());
+    }
+    List<InputFile> bySize = new ArrayList<>(files);
+    bySize.sort(Comparator.comparingLong(InputFile::bytes).reversed().thenComparingInt(InputFile::index));
+    for (InputFile file : bySize) {
+      int lightest = 0;
+      for (int i = 1; i < n; i++) {
+        if (sizes[i] < sizes[lightest]) {
+          lightest = i;
+        }
+      }
+      groups.get(lightest).add(file);
+      sizes[lightest] += file.bytes();
+    }
+    groups.forEach(g -> g.sort(Comparator.comparingInt(InputFile::index)));
+    return groups;
   }
 
   private static boolean isJson(Path path) {

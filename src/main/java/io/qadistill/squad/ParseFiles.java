@@ -3,7 +3,9 @@ package io.qadistill.squad;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
@@ -24,10 +26,7 @@ import org.apache.spark.util.TaskCompletionListener;
  * by file extension) and streams its records as rows of {@link ReadJob#PARSED}, one file after the other, never
  * holding more than {@link SquadParser} does. Open files are closed when the task ends, even when it fails.
  */
-final class ParseFiles implements FlatMapFunction<Iterator<ParseFiles.InputFile>, Row> {
-  /** A file to read and its rank in the sorted input list, which orders records across files. */
-  record InputFile(int index, String path) implements java.io.Serializable {}
-
+final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row> {
   private final Broadcast<Map<String, String>> hadoopConf;
   private final LongAccumulator records;
 
@@ -37,7 +36,10 @@ final class ParseFiles implements FlatMapFunction<Iterator<ParseFiles.InputFile>
   }
 
   @Override
-  public Iterator<Row> call(Iterator<InputFile> files) {
+  public Iterator<Row> call(Iterator<List<InputFile>> groups) {
+    List<InputFile> list = new ArrayList<>(); // file names only: a handful per task
+    groups.forEachRemaining(list::addAll);
+    Iterator<InputFile> files = list.iterator();
     Configuration conf = new Configuration(false);
     hadoopConf.value().forEach(conf::set);
     return new Iterator<>() {

@@ -41,11 +41,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How it runs and what it costs:
  * <ul>
- *   <li>The driver only lists the input files ({@link InputFiles}); their content never reaches it. Each file is
- *       one Spark task that streams it ({@link SquadParser}), so a task's memory is bounded by the largest
- *       paragraph, not by the file: a 1 GB file needs no more executor memory than a 1 MB one. But a file is not
- *       split, so one large file is read by one core (train-v1.1, 30 MB, takes a few seconds); split very large
- *       inputs into several files to read them in parallel.</li>
+ *   <li>The driver only lists the input files ({@link InputFiles}); their content never reaches it. Files are
+ *       packed into tasks by size (about {@link #TASK_BYTES} each, at least the cluster's parallelism) and each
+ *       is streamed ({@link SquadParser}), so a task's memory is bounded by the largest paragraph, not by the
+ *       file: a 1 GB file needs no more executor memory than a 1 MB one. But a file is never split, so one large
+ *       file is read by one core (train-v1.1, 30 MB: about a second of parsing); split very large inputs into
+ *       several files to read them in parallel.</li>
  *   <li>The parsed rows are persisted (memory and disk) so that counting, the examples and the quarantine are
  *       computed from one parse.</li>
  *   <li>Duplicate ids, across all files: a window over (id, file rank, position) shuffles only those small
@@ -87,6 +88,9 @@ public final class ReadJob {
   /** The quarantine table's columns. */
   public static final List<String> QUARANTINE_COLUMNS = List.of("id", "file", "location", "reason", "detail", "raw");
 
+  /** About how many input bytes one task reads, when files can be grouped (a file is never split). */
+  static final long TASK_BYTES = 64L << 20;
+
   private final ReadConfig config;
 
   public ReadJob(ReadConfig config) {
@@ -97,7 +101,7 @@ public final class ReadJob {
   public ReadResult run(SparkSession spark) {
     long startNanos = System.nanoTime();
     SparkContext sc = spark.sparkContext();
-    List<String> files = InputFiles.list(config.inputs(), sc.hadoopConfiguration());
+    List<InputFile> files = InputFiles.list(config.inputs(), sc.hadoopConfiguration());
     StagedOutput examplesOut = new StagedOutput(config.examples(), sc.hadoopConfiguration());
     StagedOutput quarantineOut = new StagedOutput(config.quarantine(), sc.hadoopConfiguration());
     LOG.info("read: {} file(s) -> {} (quarantine {})", files.size(), examplesOut.target(), quarantineOut.target());
@@ -123,7 +127,7 @@ public final class ReadJob {
       records.filter(col("reason").isNotNull())
           .select(columns(QUARANTINE_COLUMNS))
           .write().mode("overwrite").parquet(quarantineOut.staging());
-      Provenance provenance = Provenance.of(spark, "read", config, files);
+      Provenance provenance = Provenance.of(spark, "read", config, files.stream().map(InputFile::path).toList());
       provenance.writeInto(spark, examplesOut.staging());
       provenance.writeInto(spark, quarantineOut.staging());
       examplesOut.commit();
@@ -149,18 +153,15 @@ public final class ReadJob {
     }
   }
 
-  /** One task per file, streamed on the executors; persisted because three actions read it. */
-  private static Dataset<Row> parse(SparkSession spark, List<String> files, LongAccumulator records) {
+  /** Files streamed on the executors, grouped into tasks by size; persisted because three actions read it. */
+  private static Dataset<Row> parse(SparkSession spark, List<InputFile> files, LongAccumulator records) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Map<String, String> conf = new HashMap<>();
     spark.sparkContext().hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
     Broadcast<Map<String, String>> hadoopConf = jsc.broadcast(conf);
-    List<ParseFiles.InputFile> inputs = new ArrayList<>();
-    for (int i = 0; i < files.size(); i++) {
-      inputs.add(new ParseFiles.InputFile(i, files.get(i)));
-    }
+    List<List<InputFile>> groups = InputFiles.groups(files, jsc.defaultParallelism(), TASK_BYTES);
     return spark.createDataFrame(
-            jsc.parallelize(inputs, files.size()).mapPartitions(new ParseFiles(hadoopConf, records)), PARSED)
+            jsc.parallelize(groups, groups.size()).mapPartitions(new ParseFiles(hadoopConf, records)), PARSED)
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
