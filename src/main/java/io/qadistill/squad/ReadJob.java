@@ -117,7 +117,12 @@ public final class ReadJob {
           .withColumn("detail", coalesce(col("detail"),
               concat(lit("duplicate of the record at "), col("duplicate_of"))));
 
-      Counts counts = tally(sc, records, progress);
+      // The first action parses and fills both caches; run alone so no two stages parse the same file at once.
+      sc.setJobDescription("read: parse, check and find duplicate ids");
+      try (ProgressLog log = ProgressLog.start("read", "records", 0, progress::value, Duration.ofSeconds(10))) {
+        duplicates.count();
+      }
+      Counts counts = tally(sc, records);
 
       sc.setJobDescription("read: write examples");
       records.filter(col("reason").isNull())
@@ -180,18 +185,15 @@ public final class ReadJob {
   private record Counts(long read, long kept, long impossible, long corrections, Map<String, Long> byReason,
       List<String> malformedFiles) {}
 
-  /** One aggregation over the records: the first action, so it also parses; progress is logged meanwhile. */
-  private static Counts tally(SparkContext sc, Dataset<Row> records, LongAccumulator progress) {
-    sc.setJobDescription("read: parse, check and count");
-    List<Row> groups;
-    try (ProgressLog log = ProgressLog.start("read", "records", 0, progress::value, Duration.ofSeconds(10))) {
-      groups = records.groupBy("reason")
-          .agg(count(lit(1)).as("records"),
-              sum("corrections").as("corrections"),
-              sum(when(col("is_impossible"), 1).otherwise(0)).as("impossible"),
-              collect_set(when(col("reason").equalTo(Reason.MALFORMED_JSON.code()), col("file"))).as("malformed"))
-          .collectAsList();
-    }
+  /** One aggregation over the (cached) records. */
+  private static Counts tally(SparkContext sc, Dataset<Row> records) {
+    sc.setJobDescription("read: count");
+    List<Row> groups = records.groupBy("reason")
+        .agg(count(lit(1)).as("records"),
+            sum("corrections").as("corrections"),
+            sum(when(col("is_impossible"), 1).otherwise(0)).as("impossible"),
+            collect_set(when(col("reason").equalTo(Reason.MALFORMED_JSON.code()), col("file"))).as("malformed"))
+        .collectAsList();
     long read = 0;
     long kept = 0;
     long impossible = 0;
