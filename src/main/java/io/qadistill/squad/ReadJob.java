@@ -108,7 +108,11 @@ public final class ReadJob {
 
     sc.setJobGroup("read", "read " + files.size() + " SQuAD file(s)", false);
     LongAccumulator progress = sc.longAccumulator("read records");
-    Dataset<Row> parsed = parse(spark, files, progress);
+    Map<String, String> conf = new HashMap<>();
+    sc.hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
+    // The executors open the files with the driver's Hadoop settings (credentials, endpoints), sent once.
+    Broadcast<Map<String, String>> hadoopConf = JavaSparkContext.fromSparkContext(sc).broadcast(conf);
+    Dataset<Row> parsed = parse(spark, files, hadoopConf, progress);
     Dataset<Row> duplicates = duplicates(parsed);
     try {
       Dataset<Row> records = parsed.join(duplicates, new String[] {"file_index", "position"}, "left_outer")
@@ -154,16 +158,15 @@ public final class ReadJob {
     } finally {
       duplicates.unpersist();
       parsed.unpersist();
+      hadoopConf.destroy();
       sc.clearJobGroup();
     }
   }
 
   /** Files streamed on the executors, grouped into tasks by size; persisted because three actions read it. */
-  private static Dataset<Row> parse(SparkSession spark, List<InputFile> files, LongAccumulator records) {
+  private static Dataset<Row> parse(SparkSession spark, List<InputFile> files,
+      Broadcast<Map<String, String>> hadoopConf, LongAccumulator records) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Map<String, String> conf = new HashMap<>();
-    spark.sparkContext().hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
-    Broadcast<Map<String, String>> hadoopConf = jsc.broadcast(conf);
     List<List<InputFile>> groups = InputFiles.groups(files, jsc.defaultParallelism(), TASK_BYTES);
     return spark.createDataFrame(
             jsc.parallelize(groups, groups.size()).mapPartitions(new ParseFiles(hadoopConf, records)), PARSED)
