@@ -1,15 +1,17 @@
 package io.qadistill.squad;
 
+import io.qadistill.common.ProgressLog;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
@@ -27,6 +29,8 @@ import org.apache.spark.util.TaskCompletionListener;
  * holding more than {@link SquadParser} does. Open files are closed when the task ends, even when it fails.
  */
 final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row> {
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
+
   private final Broadcast<Map<String, String>> hadoopConf;
   private final LongAccumulator records;
 
@@ -45,6 +49,7 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
     return new Iterator<>() {
       private InputFile file;
       private SquadParser parser;
+      private ProgressLog progress;
 
       {
         TaskContext task = TaskContext.get();
@@ -61,7 +66,11 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
             return false;
           }
           file = files.next();
-          parser = new SquadParser(open(file.path(), conf));
+          Path path = new Path(file.path());
+          CountingStream in = open(path, conf);
+          parser = new SquadParser(decompress(path, in, conf));
+          // In the executor's log: a driver-side accumulator only moves when a whole task ends.
+          progress = ProgressLog.start("read " + file.path(), "bytes", file.bytes(), in::count, PROGRESS_EVERY);
         }
         return true;
       }
@@ -76,6 +85,10 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
       }
 
       private void closeParser() {
+        if (progress != null) {
+          progress.close();
+          progress = null;
+        }
         if (parser != null) {
           parser.close();
           parser = null;
@@ -84,15 +97,59 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
     };
   }
 
-  private static InputStream open(String file, Configuration conf) {
-    Path path = new Path(file);
+  private static CountingStream open(Path path, Configuration conf) {
     try {
-      FileSystem fs = path.getFileSystem(conf);
-      InputStream in = fs.open(path);
-      CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+      return new CountingStream(path.getFileSystem(conf).open(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open " + path, e);
+    }
+  }
+
+  /** The stream itself, or decompressed when the name says so (.gz, .bz2, ...: Hadoop's codecs). */
+  private static InputStream decompress(Path path, InputStream in, Configuration conf) {
+    CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+    try {
       return codec == null ? in : codec.createInputStream(in);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open " + file, e);
+      throw new UncheckedIOException("cannot decompress " + path, e);
+    }
+  }
+
+  /** Counts the file's bytes as they are read (before decompression), for progress against the file's size. */
+  private static final class CountingStream extends FilterInputStream {
+    private volatile long count; // written by the task's thread only, read by the progress logger's
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    long count() {
+      return count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(n);
+      count += skipped;
+      return skipped;
     }
   }
 

@@ -108,7 +108,11 @@ public final class ReadJob {
 
     sc.setJobGroup("read", "read " + files.size() + " SQuAD file(s)", false);
     LongAccumulator progress = sc.longAccumulator("read records");
-    Dataset<Row> parsed = parse(spark, files, progress);
+    Map<String, String> conf = new HashMap<>();
+    sc.hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
+    // The executors open the files with the driver's Hadoop settings (credentials, endpoints), sent once.
+    Broadcast<Map<String, String>> hadoopConf = JavaSparkContext.fromSparkContext(sc).broadcast(conf);
+    Dataset<Row> parsed = parse(spark, files, hadoopConf, progress);
     Dataset<Row> duplicates = duplicates(parsed);
     try {
       Dataset<Row> records = parsed.join(duplicates, new String[] {"file_index", "position"}, "left_outer")
@@ -117,7 +121,12 @@ public final class ReadJob {
           .withColumn("detail", coalesce(col("detail"),
               concat(lit("duplicate of the record at "), col("duplicate_of"))));
 
-      Counts counts = tally(sc, records, progress);
+      // The first action parses and fills both caches; run alone so no two stages parse the same file at once.
+      sc.setJobDescription("read: parse, check and find duplicate ids");
+      try (ProgressLog log = ProgressLog.start("read", "records", 0, progress::value, Duration.ofSeconds(10))) {
+        duplicates.count();
+      }
+      Counts counts = tally(sc, records);
 
       sc.setJobDescription("read: write examples");
       records.filter(col("reason").isNull())
@@ -149,16 +158,15 @@ public final class ReadJob {
     } finally {
       duplicates.unpersist();
       parsed.unpersist();
+      hadoopConf.destroy();
       sc.clearJobGroup();
     }
   }
 
   /** Files streamed on the executors, grouped into tasks by size; persisted because three actions read it. */
-  private static Dataset<Row> parse(SparkSession spark, List<InputFile> files, LongAccumulator records) {
+  private static Dataset<Row> parse(SparkSession spark, List<InputFile> files,
+      Broadcast<Map<String, String>> hadoopConf, LongAccumulator records) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Map<String, String> conf = new HashMap<>();
-    spark.sparkContext().hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
-    Broadcast<Map<String, String>> hadoopConf = jsc.broadcast(conf);
     List<List<InputFile>> groups = InputFiles.groups(files, jsc.defaultParallelism(), TASK_BYTES);
     return spark.createDataFrame(
             jsc.parallelize(groups, groups.size()).mapPartitions(new ParseFiles(hadoopConf, records)), PARSED)
@@ -180,18 +188,15 @@ public final class ReadJob {
   private record Counts(long read, long kept, long impossible, long corrections, Map<String, Long> byReason,
       List<String> malformedFiles) {}
 
-  /** One aggregation over the records: the first action, so it also parses; progress is logged meanwhile. */
-  private static Counts tally(SparkContext sc, Dataset<Row> records, LongAccumulator progress) {
-    sc.setJobDescription("read: parse, check and count");
-    List<Row> groups;
-    try (ProgressLog log = ProgressLog.start("read", "records", 0, progress::value, Duration.ofSeconds(10))) {
-      groups = records.groupBy("reason")
-          .agg(count(lit(1)).as("records"),
-              sum("corrections").as("corrections"),
-              sum(when(col("is_impossible"), 1).otherwise(0)).as("impossible"),
-              collect_set(when(col("reason").equalTo(Reason.MALFORMED_JSON.code()), col("file"))).as("malformed"))
-          .collectAsList();
-    }
+  /** One aggregation over the (cached) records. */
+  private static Counts tally(SparkContext sc, Dataset<Row> records) {
+    sc.setJobDescription("read: count");
+    List<Row> groups = records.groupBy("reason")
+        .agg(count(lit(1)).as("records"),
+            sum("corrections").as("corrections"),
+            sum(when(col("is_impossible"), 1).otherwise(0)).as("impossible"),
+            collect_set(when(col("reason").equalTo(Reason.MALFORMED_JSON.code()), col("file"))).as("malformed"))
+        .collectAsList();
     long read = 0;
     long kept = 0;
     long impossible = 0;

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.TestData;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,24 +67,55 @@ class ReadJobRealDataTest {
   }
 
   @Test
-  void directoryInputFindsBothDevFilesAndQuarantinesIdsSharedAcrossThem() {
-    // dev-v2.0 reuses 5,928 ids of dev-v1.1 (checked with Python); dev-v1.1 sorts first, so its records win.
-    ReadResult viaDirectory = read(List.of(TestData.squadDir().toString()));
-    assertThat(viaDirectory.files()).isEqualTo(3);
-    assertThat(viaDirectory.read()).isEqualTo(10_570 + 11_873 + 87_599);
-    assertThat(viaDirectory.quarantinedByReason()).isEqualTo(Map.of("duplicate_id", 5_928L));
-    assertThat(viaDirectory.kept()).isEqualTo(viaDirectory.read() - 5_928);
+  void directoryInputFindsJsonFilesBelowItAndQuarantinesIdsSharedAcrossThem() throws IOException {
+    Path dir = tmp.resolve("in");
+    Files.createDirectories(dir.resolve("v2"));
+    Files.createDirectories(dir.resolve("_skipped"));
+    Files.copy(TestData.devV11(), dir.resolve("dev-v1.1.json"));
+    Files.copy(TestData.devV20(), dir.resolve("v2/dev-v2.0.json"));
+    Files.copy(TestData.devV11(), dir.resolve(".hidden.json"));
+    Files.copy(TestData.devV11(), dir.resolve("_skipped/dev-v1.1.json"));
+    Files.writeString(dir.resolve("notes.txt"), "not SQuAD");
 
-    Row duplicate = spark.read().parquet(viaDirectory.quarantine()).first();
-    assertThat(duplicate.<String>getAs("file")).endsWith("dev-v2.0.reconstructed.json");
-    assertThat(duplicate.<String>getAs("detail")).startsWith("duplicate of the record at ").contains("dev-v1.1.json");
+    // dev-v2.0 reuses 5,928 ids of dev-v1.1 (checked with Python); dev-v1.1.json sorts first, so its records win.
+    ReadResult result = read(List.of(dir.toString()));
+    assertThat(result.files()).isEqualTo(2);
+    assertThat(result.read()).isEqualTo(10_570 + 11_873);
+    assertThat(result.quarantinedByReason()).isEqualTo(Map.of("duplicate_id", 5_928L));
+    assertThat(result.kept()).isEqualTo(10_570 + 11_873 - 5_928);
+
+    Row duplicate = spark.read().parquet(result.quarantine()).first();
+    assertThat(duplicate.<String>getAs("file")).endsWith("/v2/dev-v2.0.json");
+    assertThat(duplicate.<String>getAs("detail")).startsWith("duplicate of the record at ").contains("/dev-v1.1.json");
   }
 
   @Test
-  void globInputMatchesOnlyTheDevFiles() {
-    ReadResult viaGlob = read(List.of(TestData.squadDir() + "/dev-*.json"));
+  void globInputMatchesOnlyTheFilesItNames() {
+    ReadResult viaGlob = read(List.of(TestData.squadDir() + "/dev-v{1.1,2.0.reconstructed}.json"));
     assertThat(viaGlob.files()).isEqualTo(2);
     assertThat(viaGlob.read()).isEqualTo(10_570 + 11_873);
     assertThat(viaGlob.kept()).isEqualTo(10_570 + 11_873 - 5_928);
+  }
+
+  @Test
+  void compressedInputIsDecompressedByItsName() throws IOException {
+    Path gz = tmp.resolve("dev-v1.1.json.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      Files.copy(TestData.devV11(), out);
+    }
+    ReadResult result = read(List.of(gz.toString()));
+    assertThat(result.kept()).isEqualTo(10_570);
+    assertThat(result.quarantined()).isZero();
+  }
+
+  /** About a minute on 2 busy cores; runs with -Dgroups=slow (before a release, or after changing the parser). */
+  @Test
+  @Tag("slow")
+  void trainV11KeepsEveryQuestion() {
+    ReadResult result = read(List.of(TestData.trainV11().toString()));
+    assertThat(result.kept()).isEqualTo(87_599);
+    assertThat(result.quarantined()).isZero();
+    assertThat(result.answerStartCorrections()).isZero();
+    assertThat(spark.read().parquet(result.examples()).count()).isEqualTo(87_599);
   }
 }
