@@ -10,7 +10,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "qadistill 0.1.0",
     description = "Distils a BERT question-answering teacher into a small student on SQuAD data, on Spark.",
-    subcommands = {ReadCommand.class, FeaturizeCommand.class, PipelineCommand.class})
+    subcommands = {
+      ReadCommand.class,
+      FeaturizeCommand.class,
+      ImportModelCommand.class,
+      PipelineCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {
