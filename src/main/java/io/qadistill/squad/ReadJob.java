@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
+import io.qadistill.common.Quarantine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,7 +87,6 @@ public final class ReadJob {
   public static final List<String> EXAMPLE_COLUMNS =
       List.of("id", "title", "context", "question", "answers", "is_impossible");
   /** The quarantine table's columns. */
-  public static final List<String> QUARANTINE_COLUMNS = List.of("id", "file", "location", "reason", "detail", "raw");
 
   /** About how many input bytes one task reads, when files can be grouped (a file is never split). */
   static final long TASK_BYTES = 64L << 20;
@@ -134,7 +134,7 @@ public final class ReadJob {
           .write().mode("overwrite").parquet(examplesOut.staging());
       sc.setJobDescription("read: write quarantine");
       records.filter(col("reason").isNotNull())
-          .select(columns(QUARANTINE_COLUMNS))
+          .select(columns(List.of(Quarantine.SCHEMA.fieldNames())))
           .write().mode("overwrite").parquet(quarantineOut.staging());
       Provenance provenance = Provenance.of(spark, "read", config, files.stream().map(InputFile::path).toList());
       provenance.writeInto(spark, examplesOut.staging());
