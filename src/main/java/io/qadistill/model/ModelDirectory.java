@@ -56,7 +56,9 @@ public final class ModelDirectory {
         if (Files.exists(dir.resolve(pickle))) {
           throw new UsageException(dir.resolve(pickle) + " is a pickle checkpoint, which is never loaded (unpickling "
               + "runs arbitrary code); convert it to " + WEIGHTS + " with transformers: "
-              + "AutoModelForQuestionAnswering.from_pretrained(dir).save_pretrained(dir, safe_serialization=True)");
+              + "AutoModelForQuestionAnswering.from_pretrained(dir).save_pretrained(dir, safe_serialization=True), "
+              + "or with safetensors: safetensors.torch.save_file(torch.load(\"" + pickle + "\", weights_only=True), "
+              + "\"" + WEIGHTS + "\") (in Python, where you trust the file)");
         }
       }
       throw new UsageException(dir + " has no " + WEIGHTS + "; a model directory holds " + CONFIG + ", " + WEIGHTS
@@ -98,9 +100,13 @@ public final class ModelDirectory {
         skipped.add(e.getKey());
         continue;
       }
-      if (!block.shapes().containsKey(name) || e.getValue() == null) {
+      if (!block.shapes().containsKey(name)) {
         throw new UsageException(source + ": unexpected tensor " + e.getKey() + " (not a parameter of "
             + "BertForQuestionAnswering with " + config.numHiddenLayers() + " layers)");
+      }
+      if (e.getValue() == null) {
+        throw new UsageException(source + ": tensor " + e.getKey() + " is an integer tensor; parameters are "
+            + "floating point (F32, F16, BF16 or F64)");
       }
       Shape expected = block.shapes().get(name);
       if (!Arrays.equals(expected.getShape(), e.getValue().shape())) {
