@@ -5,7 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The one piece of state shared between Spark tasks: loaded models per executor JVM, by model directory.
+ * The one piece of state shared between Spark tasks: loaded models per executor JVM, by model directory or
+ * TorchScript file ({@link QaModel#load}).
  *
  * <p>A task calls {@link #predictor(Path, QaPredictor.Options)}; the first call in a JVM loads the directory
  * (seconds, and the weights' native memory), every later call with the same directory, from any task thread,
@@ -15,13 +16,13 @@ import java.util.concurrent.ConcurrentMap;
  * {@code --files}/{@code SparkFiles} or a shared mount). Models in the cache are read-only: never train one.
  */
 public final class ModelCache {
-  private static final ConcurrentMap<Path, BertQaModel> MODELS = new ConcurrentHashMap<>();
+  private static final ConcurrentMap<Path, QaModel> MODELS = new ConcurrentHashMap<>();
 
   private ModelCache() {}
 
-  /** The model of {@code dir}, loaded on first use in this JVM. */
-  public static BertQaModel model(Path dir) {
-    return MODELS.computeIfAbsent(dir.toAbsolutePath().normalize(), ModelDirectory::load);
+  /** The model of {@code dir} (a model directory or a .pt file), loaded on first use in this JVM. */
+  public static QaModel model(Path dir) {
+    return MODELS.computeIfAbsent(dir.toAbsolutePath().normalize(), QaModel::load);
   }
 
   /** A predictor over the cached model of {@code dir} (predictors are cheap; the model is shared). */
@@ -31,7 +32,7 @@ public final class ModelCache {
 
   /** Unloads the model of {@code dir}, if loaded, and frees its native memory; no task may still be using it. */
   public static void evict(Path dir) {
-    BertQaModel model = MODELS.remove(dir.toAbsolutePath().normalize());
+    QaModel model = MODELS.remove(dir.toAbsolutePath().normalize());
     if (model != null) {
       model.close();
     }

@@ -56,6 +56,11 @@ class ModelDirectoryTest {
       assertThat(Files.readAllBytes(second.resolve(file))).as(file + " saved again")
           .isEqualTo(Files.readAllBytes(first.resolve(file)));
     }
+    Path plain = Files.write(tmp.resolve("plain"), new byte[1]); // what the umask gives a new file
+    for (String file : List.of(ModelDirectory.CONFIG, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER)) {
+      assertThat(Files.getPosixFilePermissions(first.resolve(file))).as(file + "'s permissions")
+          .isEqualTo(Files.getPosixFilePermissions(plain));
+    }
     try (var files = Files.list(first)) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .as("no temporary files left").containsExactlyInAnyOrder("config.json", "model.safetensors", "tokenizer.json");
