@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
@@ -103,7 +103,7 @@ public final class SquadEvaluation {
     }
     return scored
         .withColumn("question_word", questionWord(col("question")))
-        .withColumn("answer_words", coalesce(size(words(element_at(col("gold_answers"), 1))), lit(0)))
+        .withColumn("answer_words", coalesce(size(words(try_element_at(col("gold_answers"), lit(1)))), lit(0)))
         .withColumn("context_words", size(words(col("context"))))
         .drop("_pred_tokens", "_gold_tokens", "context");
   }
@@ -117,7 +117,7 @@ public final class SquadEvaluation {
   static Column questionWord(Column question) {
     Column known = array(QUESTION_WORDS.stream().map(w -> lit(w)).toArray(Column[]::new));
     Column hits = filter(split(lower(question), "[^\\p{L}]+"), w -> array_contains(known, w));
-    return coalesce(element_at(hits, 1), lit("other"));
+    return coalesce(try_element_at(hits, lit(1)), lit("other"));
   }
 
   /**

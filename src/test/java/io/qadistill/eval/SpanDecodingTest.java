@@ -21,7 +21,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -90,18 +89,20 @@ class SpanDecodingTest {
     }
   }
 
+  static StructType featureSchema() {
+    return FEATURES;
+  }
+
   @BeforeAll
-  static void loadTokenizer() throws Exception {
+  static synchronized void loadTokenizer() throws Exception {
+    if (tokenizer != null) {
+      return;
+    }
     tmp = Files.createTempDirectory("span-decoding");
     tokenizer = HuggingFaceTokenizer.builder()
         .optTokenizerPath(MiniLmJar.copyTokenizer(tmp.resolve("tokenizer.json")))
         .optMaxLength(MAX_LENGTH).optStride(STRIDE).optTruncateSecondOnly()
         .optWithOverflowingTokens(true).optPadding(false).build();
-  }
-
-  @AfterAll
-  static void close() {
-    tokenizer.close();
   }
 
   static List<Win> windows(SquadJson.Qa qa) {

@@ -1,0 +1,47 @@
+package io.qadistill.cli;
+
+import io.qadistill.eval.PredictJob;
+import io.qadistill.eval.SquadVersion;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code qadistill predict}: wires options into {@link PredictJob}. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = "Decodes answer spans from a logits table as Hugging Face's postprocess_qa_predictions; writes "
+        + "predictions (Parquet), predictions.json and null_odds.json.")
+final class PredictCommand extends SparkCommand {
+  @Option(names = "--examples", required = true, description = "Examples table (Parquet).")
+  String examples;
+
+  @Option(names = "--features", required = true, description = "Features table (Parquet).")
+  String features;
+
+  @Option(names = "--logits", required = true, description = "Logits table (Parquet).")
+  String logits;
+
+  @Option(names = "--output", required = true, description = "Output directory.")
+  String output;
+
+  @Option(names = "--version", description = "SQuAD version: v1.1 or v2.0 (decode the null answer); default: "
+      + "v2.0 when some example has no answer.")
+  String version;
+
+  @Option(names = "--n-best-size", defaultValue = "20", description = "Candidates kept (default ${DEFAULT-VALUE}).")
+  int nBestSize;
+
+  @Option(names = "--max-answer-length", defaultValue = "30",
+      description = "Longest answer in tokens (default ${DEFAULT-VALUE}).")
+  int maxAnswerLength;
+
+  @Option(names = "--null-score-diff-threshold", defaultValue = "0.0",
+      description = "v2.0: predict no answer when null score - best span score exceeds this (default ${DEFAULT-VALUE}).")
+  double nullScoreDiffThreshold;
+
+  @Override
+  Object run(SparkSession spark) {
+    return new PredictJob(new PredictJob.Config(examples, features, logits, output,
+        version == null ? null : SquadVersion.parse(version), nBestSize, maxAnswerLength, nullScoreDiffThreshold))
+        .run(spark);
+  }
+}
