@@ -1,0 +1,176 @@
+package io.qadistill.features;
+
+import io.qadistill.common.ProgressLog;
+import io.qadistill.common.Provenance;
+import io.qadistill.common.Quarantine;
+import io.qadistill.common.UsageException;
+import io.qadistill.model.MiniLmJar;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.TaskCompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * featurize: examples → features, one row per overflow window, tokenized on the executors with one tokenizer
+ * per partition. Examples that cannot be windowed (a question that leaves no room, or less room than the
+ * stride) go to the quarantine table. Cost: one pass over the examples; a second pass that tokenizes only the
+ * questions runs when the first one skipped examples, to write their quarantine rows. Nothing is collected
+ * to the driver but counters.
+ */
+public final class FeaturizeJob {
+  private static final Logger LOG = LoggerFactory.getLogger(FeaturizeJob.class);
+  static final String REASON_QUESTION_TOO_LONG = "question_too_long";
+  private static final long ROWS_PER_PARTITION = 2_000;
+
+  /** What featurize did. {@code examplesPerSecond} is over the tokenizing pass, session start-up excluded. */
+  public record Result(long examples, long featurized, long windows, double windowsPerExampleMean,
+      long windowsPerExampleMax, Map<String, Long> quarantinedByReason, double examplesPerSecond,
+      double seconds, String features, String quarantine) {}
+
+  private FeaturizeJob() {}
+
+  public static Result run(SparkSession spark, FeaturizeConfig config) {
+    long t0 = System.nanoTime();
+    byte[] tokenizerJson = readTokenizer(spark, config.tokenizer());
+    String source = config.tokenizer() == null ? "bundled " + MiniLmJar.TOKENIZER_RESOURCE : config.tokenizer();
+    // Fail on the driver, before any task starts, if the tokenizer does not load or is not BERT's.
+    new WindowTokenizer(tokenizerJson, source, config.maxLength(), config.docStride()).close();
+
+    Dataset<Row> stored = readExamples(spark, config.examples());
+    long total = stored.count();
+    // Parquet splits by bytes, but tokenizing costs by row: a 30 MB table is one split, one busy core and no
+    // progress until it ends. Spread the rows over enough partitions for every core and a steady progress log.
+    int partitions = (int) Math.max(2L * spark.sparkContext().defaultParallelism(),
+        Math.min(10_000L, (total + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
+    Dataset<Row> examples = stored.repartition(partitions);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<byte[]> tokenizer = jsc.broadcast(tokenizerJson);
+    LongAccumulator done = spark.sparkContext().longAccumulator("featurize.examples");
+    LongAccumulator windows = spark.sparkContext().longAccumulator("featurize.windows");
+    LongAccumulator skipped = spark.sparkContext().longAccumulator("featurize.skipped");
+    MaxAccumulator maxWindows = new MaxAccumulator();
+    spark.sparkContext().register(maxWindows, "featurize.maxWindows");
+
+    String examplesPath = config.examples();
+    int maxLength = config.maxLength();
+    int docStride = config.docStride();
+    MapPartitionsFunction<Row, Row> featurize = rows -> {
+      WindowTokenizer tok = taskTokenizer(tokenizer.value(), source, maxLength, docStride);
+      return new WindowRows(rows, tok, done, windows, skipped, maxWindows);
+    };
+    spark.sparkContext().setJobGroup("featurize", "featurize: tokenize " + total + " examples", false);
+    long tStart = System.nanoTime();
+    try (ProgressLog progress = ProgressLog.start("featurize", "examples", total, done::value,
+        Duration.ofSeconds(10))) {
+      examples.mapPartitions(featurize, Encoders.row(FeaturesTable.SCHEMA))
+          .write().mode(SaveMode.Overwrite).parquet(config.out());
+    }
+    double tokenizeSeconds = (System.nanoTime() - tStart) / 1e9;
+
+    Map<String, Long> quarantined = new TreeMap<>();
+    if (skipped.value() > 0) {
+      spark.sparkContext().setJobGroup("featurize", "featurize: quarantine " + skipped.value() + " examples", false);
+      Dataset<Row> bad = examples.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+        WindowTokenizer tok = taskTokenizer(tokenizer.value(), source, maxLength, docStride);
+        return quarantineRows(rows, tok, examplesPath);
+      }, Encoders.row(Quarantine.SCHEMA));
+      bad.write().mode(SaveMode.Overwrite).parquet(config.quarantine());
+      long written = spark.read().parquet(config.quarantine()).count();
+      if (written != skipped.value()) {
+        throw new IllegalStateException("featurize skipped " + skipped.value() + " examples but quarantined "
+            + written + ": the examples table changed while the job ran? Run featurize again.");
+      }
+      quarantined.put(REASON_QUESTION_TOO_LONG, written);
+    } else {
+      spark.createDataFrame(List.of(), Quarantine.SCHEMA).write().mode(SaveMode.Overwrite)
+          .parquet(config.quarantine());
+    }
+    spark.sparkContext().clearJobGroup();
+    tokenizer.destroy();
+
+    long featurized = done.value() - skipped.value();
+    for (String dir : List.of(config.out(), config.quarantine())) {
+      Provenance.of(spark, "featurize", config, List.of(config.examples())).writeInto(spark, dir);
+    }
+    Result result = new Result(total, featurized, windows.value(),
+        featurized == 0 ? 0 : (double) windows.value() / featurized, maxWindows.value(), quarantined,
+        done.value() / tokenizeSeconds, (System.nanoTime() - t0) / 1e9, config.out(), config.quarantine());
+    LOG.info("featurize: {} examples -> {} windows ({} per example, max {}), quarantined {}, {} examples/s",
+        total, result.windows(), String.format("%.3f", result.windowsPerExampleMean()),
+        result.windowsPerExampleMax(), quarantined, String.format("%.0f", result.examplesPerSecond()));
+    return result;
+  }
+
+  static Dataset<Row> readExamples(SparkSession spark, String path) {
+    try {
+      return spark.read().parquet(path);
+    } catch (Exception e) {
+      throw new UsageException("cannot read the examples table " + path + " (" + e.getMessage()
+          + "): give the --out directory of a 'read' run", e);
+    }
+  }
+
+  static byte[] readTokenizer(SparkSession spark, String path) {
+    try {
+      if (path == null) {
+        try (InputStream in = MiniLmJar.open(MiniLmJar.TOKENIZER_RESOURCE)) {
+          return in.readAllBytes();
+        }
+      }
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.getFileStatus(p).isDirectory()) {
+        p = new Path(p, "tokenizer.json");
+      }
+      try (InputStream in = fs.open(p)) {
+        return in.readAllBytes();
+      }
+    } catch (java.io.FileNotFoundException e) {
+      throw new UsageException("tokenizer " + path + " not found: give a tokenizer.json or a model directory "
+          + "holding one", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read tokenizer " + path, e);
+    }
+  }
+
+  /** Quarantine rows for the examples of a partition that cannot be windowed. */
+  private static Iterator<Row> quarantineRows(Iterator<Row> rows, WindowTokenizer tok, String file) {
+    List<Row> out = new ArrayList<>();
+    while (rows.hasNext()) {
+      Row ex = rows.next();
+      String why = tok.rejection(ex.<String>getAs("question"), ex.<String>getAs("context"));
+      if (why != null) {
+        out.add(RowFactory.create(ex.getAs("id"), file, null, REASON_QUESTION_TOO_LONG, why, ex.json()));
+      }
+    }
+    return out.iterator();
+  }
+
+  /** A tokenizer for the running task, closed when the task ends, failed or not. */
+  private static WindowTokenizer taskTokenizer(byte[] json, String source, int maxLength, int docStride) {
+    WindowTokenizer tok = new WindowTokenizer(json, source, maxLength, docStride);
+    TaskContext.get().addTaskCompletionListener((TaskCompletionListener) ctx -> tok.close());
+    return tok;
+  }
+}
