@@ -8,8 +8,9 @@ import picocli.CommandLine.Option;
 
 /** {@code qadistill predict}: wires options into {@link PredictJob}. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-    description = "Decodes answer spans from a logits table as Hugging Face's postprocess_qa_predictions; writes "
-        + "predictions (Parquet), predictions.json and null_odds.json.")
+    description = "Runs a model directory over the features (or takes a logits table) and decodes answer spans as "
+        + "Hugging Face's postprocess_qa_predictions; writes logits and predictions (Parquet), predictions.json and "
+        + "null_odds.json.")
 final class PredictCommand extends SparkCommand {
   @Option(names = "--examples", required = true, description = "Examples table (Parquet).")
   String examples;
@@ -17,7 +18,11 @@ final class PredictCommand extends SparkCommand {
   @Option(names = "--features", required = true, description = "Features table (Parquet).")
   String features;
 
-  @Option(names = "--logits", required = true, description = "Logits table (Parquet).")
+  @Option(names = "--model", description = "Model directory (config.json, model.safetensors, tokenizer.json), "
+      + "at the same local path on every executor.")
+  String model;
+
+  @Option(names = "--logits", description = "Instead of --model: a logits table (Parquet) made elsewhere.")
   String logits;
 
   @Option(names = "--output", required = true, description = "Output directory.")
@@ -40,7 +45,7 @@ final class PredictCommand extends SparkCommand {
 
   @Override
   Object run(SparkSession spark) {
-    return new PredictJob(new PredictJob.Config(examples, features, logits, output,
+    return new PredictJob(new PredictJob.Config(examples, features, model, logits, output,
         version == null ? null : SquadVersion.parse(version), nBestSize, maxAnswerLength, nullScoreDiffThreshold))
         .run(spark);
   }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -54,6 +55,29 @@ public final class EvalReport {
           when(col("has_answer"), lit("HasAns")).otherwise(lit("NoAns")), List.of("HasAns", "NoAns")));
     }
     return out;
+  }
+
+  /** The F1 bins of {@link #f1Histogram}: F1 = 0, then five equal bins of (0, 1), then F1 = 1. */
+  static final List<String> F1_BINS = List.of("0", "(0, 0.2)", "[0.2, 0.4)", "[0.4, 0.6)", "[0.6, 0.8)",
+      "[0.8, 1)", "1");
+
+  /** Questions per F1 bin and the number with EM 1, over the counted questions: one aggregation. */
+  public static ReportData.Histogram f1Histogram(Dataset<Row> scores) {
+    Column f1 = col("f1");
+    Column bin = when(f1.equalTo(0.0), lit(0)).when(f1.equalTo(1.0), lit(F1_BINS.size() - 1))
+        .otherwise(floor(f1.multiply(5)).cast("int").plus(1));
+    Map<Integer, Long> byBin = new java.util.HashMap<>();
+    long exact = 0;
+    for (Row r : scores.filter(col("exact").isNotNull())
+        .groupBy(bin.as("bin")).agg(count(lit(1)), sum(col("exact"))).collectAsList()) {
+      byBin.put(r.getInt(0), r.getLong(1));
+      exact += (long) r.getDouble(2);
+    }
+    List<Long> counts = new ArrayList<>();
+    for (int i = 0; i < F1_BINS.size(); i++) {
+      counts.add(byBin.getOrDefault(i, 0L));
+    }
+    return new ReportData.Histogram(F1_BINS, counts, exact, counts.stream().mapToLong(Long::longValue).sum());
   }
 
   /** Articles by F1, lowest first. */

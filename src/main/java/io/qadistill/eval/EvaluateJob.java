@@ -122,7 +122,7 @@ public final class EvaluateJob {
       }
     }
     ReportData data = new ReportData(config.model(), version, summary, EvalReport.breakdowns(scores, version),
-        EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison, inputs, Instant.now().toString());
+        EvalReport.f1Histogram(scores), EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison, inputs, Instant.now().toString());
     Path report = new Path(config.output(), "report.html");
     writeText(spark, report, HtmlReport.render(data));
     Provenance.of(spark, "evaluate", config, inputs).writeInto(spark, config.output());

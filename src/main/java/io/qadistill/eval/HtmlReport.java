@@ -32,6 +32,8 @@ public final class HtmlReport {
     h.append("<h1>SQuAD ").append(data.version().label()).append(" evaluation: ").append(esc(data.model()))
         .append("</h1>\n");
     overall(h, data);
+    h.append("<h2>Distribution of F1 over questions</h2>\n");
+    histogram(h, data.f1Histogram());
     h.append("<h2>Breakdowns</h2>\n<p class=\"legend muted\">Bars: <span style=\"background:").append(EM_COLOUR)
         .append("\"></span>exact match <span style=\"background:").append(F1_COLOUR)
         .append("\"></span>F1, in %; n = questions counted.</p>\n");
@@ -96,6 +98,31 @@ public final class HtmlReport {
       bar(h, y + BAR_HEIGHT, plot, b.f1(), F1_COLOUR);
     }
     h.append("</svg>\n");
+  }
+
+  /** Vertical bars: questions per F1 bin, with the count above each bar. */
+  static void histogram(StringBuilder h, ReportData.Histogram hist) {
+    int plotHeight = 160;
+    int barWidth = 70;
+    int gap = 20;
+    long max = Math.max(1, hist.counts().stream().mapToLong(Long::longValue).max().orElse(1));
+    int width = hist.counts().size() * (barWidth + gap) + gap;
+    h.append("<svg width=\"").append(width).append("\" height=\"").append(plotHeight + 50)
+        .append("\" font-size=\"11\" role=\"img\">");
+    for (int i = 0; i < hist.counts().size(); i++) {
+      long n = hist.counts().get(i);
+      double barHeight = plotHeight * (double) n / max;
+      int x = gap + i * (barWidth + gap);
+      double y = 20 + plotHeight - barHeight;
+      h.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" "
+          + "fill=\"%s\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%d</text>"
+          + "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s</text>",
+          x, y, barWidth, barHeight, F1_COLOUR, x + barWidth / 2, y - 4, n, x + barWidth / 2, plotHeight + 36,
+          esc(hist.labels().get(i))));
+    }
+    h.append("</svg>\n<p class=\"muted\">").append(hist.questions()).append(" questions counted; ")
+        .append(hist.exactMatches()).append(" exact matches (").append(format(hist.questions() == 0 ? 0.0
+            : 100.0 * hist.exactMatches() / hist.questions())).append("%).</p>\n");
   }
 
   private static void bar(StringBuilder h, int y, int plot, double value, String colour) {

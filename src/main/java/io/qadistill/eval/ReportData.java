@@ -10,6 +10,7 @@ import java.util.Map;
  * @param model the predictions' label
  * @param summary the official summary of {@code model}
  * @param breakdowns EM/F1 by question word, answer length, …
+ * @param f1Histogram how the counted questions' F1 scores are spread
  * @param worstArticles the articles with the lowest F1, worst first
  * @param comparison the second model against the first, or null
  */
@@ -18,6 +19,7 @@ public record ReportData(
     SquadVersion version,
     Map<String, Object> summary,
     List<Breakdown> breakdowns,
+    Histogram f1Histogram,
     List<Bucket> worstArticles,
     Comparison comparison,
     List<String> inputs,
@@ -25,6 +27,11 @@ public record ReportData(
 
   /** EM and F1 (percentages) of the questions that fall in one group; count = questions that count. */
   public record Bucket(String label, long count, double exact, double f1) {}
+
+  /**
+   * Questions per F1 bin, bins in display order; {@code exactMatches} of the {@code questions} counted have EM 1.
+   */
+  public record Histogram(List<String> labels, List<Long> counts, long exactMatches, long questions) {}
 
   /** One way of grouping the questions, buckets in display order. */
   public record Breakdown(String name, List<Bucket> buckets) {}

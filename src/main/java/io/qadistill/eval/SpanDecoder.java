@@ -1,6 +1,7 @@
 package io.qadistill.eval;
 
 import io.qadistill.common.UsageException;
+import io.qadistill.squad.ContextText;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.stream.IntStream;
  * <p>Per window: the {@code nBestSize} highest start and end positions over the whole window (question and
  * special tokens included; they are dropped afterwards, so they can crowd context tokens out, as in HF);
  * every pair with both tokens in the context (offsets not null), end ≥ start and at most
- * {@code maxAnswerLength} tokens is a candidate scored start + end logit. Candidates of all windows are sorted by
+ * {@code maxAnswerLength} tokens is a candidate scored start + end logit, its text cut from the context by the
+ * offsets (code points, as Python slices). Candidates of all windows are sorted by
  * score (a stable sort: on equal scores the earlier window, then the higher start, wins) and cut to
  * {@code nBestSize}. Positions with equal logits are ranked higher index first, which is what numpy's
  * {@code argsort(...)[::-1]} gives with a stable sort (numpy's default sort does not promise an order).
@@ -104,7 +106,8 @@ public final class SpanDecoder {
       best.add(minNull);
     }
 
-    List<String> texts = new ArrayList<>(best.stream().map(p -> slice(context, p.start(), p.end())).toList());
+    ContextText text = new ContextText(context);
+    List<String> texts = new ArrayList<>(best.stream().map(p -> slice(text, p.start(), p.end())).toList());
     List<Float> scores = new ArrayList<>(best.stream().map(Prelim::score).toList());
     List<float[]> logits = new ArrayList<>(best.stream().map(p -> new float[] {p.startLogit(), p.endLogit()}).toList());
     if (best.isEmpty() || (best.size() == 1 && texts.get(0).isEmpty())) {
@@ -128,18 +131,21 @@ public final class SpanDecoder {
     Candidate bestNonNull = nbest.stream().filter(c -> !c.text().isEmpty()).findFirst()
         .orElse(new Candidate("empty", 0, 0f, 0f));
     float diff = minNull.score() - bestNonNull.startLogit() - bestNonNull.endLogit();
-    String text = diff > config.nullScoreDiffThreshold() ? "" : bestNonNull.text();
-    return new Decoded(text, (double) diff, nbest);
+    String answer = diff > config.nullScoreDiffThreshold() ? "" : bestNonNull.text();
+    return new Decoded(answer, (double) diff, nbest);
   }
 
   private static boolean inContext(int[][] offsets, int i) {
     return i < offsets.length && offsets[i] != null && offsets[i].length >= 2;
   }
 
-  /** Python's {@code context[start:end]} for non-negative bounds. */
-  static String slice(String context, int start, int end) {
-    int to = Math.min(end, context.length());
-    return start >= to ? "" : context.substring(start, to);
+  /**
+   * Python's {@code context[start:end]} for non-negative bounds. Offsets count code points, as Python's str and
+   * the features table do; a Java index counts UTF-16 chars, which differs after a character outside the BMP.
+   */
+  static String slice(ContextText context, int start, int end) {
+    int to = Math.min(end, context.codePointLength());
+    return start >= to ? "" : context.text().substring(context.charIndex(start), context.charIndex(to));
   }
 
   /**

@@ -3,14 +3,14 @@ package io.qadistill.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import io.qadistill.features.FeaturesTable;
+import io.qadistill.features.WindowTokenizer;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.TestData;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,37 +19,23 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Decoding on real windows: dev-v1.1 examples tokenised as Hugging Face's run_qa.py does (question first, the
- * context truncated, overflowing windows; here max_length 64 and stride 16 so that contexts span several
- * windows), with logits built by hand to make each case of postprocess_qa_predictions happen.
+ * Decoding on real windows: dev-v1.1 examples cut by the featurize stage's {@link WindowTokenizer} (question first,
+ * the context in overflowing windows; here max_length 64 and stride 16 so that contexts span several windows),
+ * with logits built by hand to make each case of postprocess_qa_predictions happen, decoded on local[2].
  */
 class SpanDecodingTest {
-  private static final int MAX_LENGTH = 64;
-  private static final int STRIDE = 16;
-  private static final StructType FEATURES = new StructType()
-      .add("example_id", DataTypes.StringType).add("window", DataTypes.IntegerType)
-      .add("input_ids", DataTypes.createArrayType(DataTypes.IntegerType))
-      .add("token_type_ids", DataTypes.createArrayType(DataTypes.IntegerType))
-      .add("attention_mask", DataTypes.createArrayType(DataTypes.IntegerType))
-      .add("offset_mapping", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.IntegerType)))
-      .add("start_positions", DataTypes.IntegerType).add("end_positions", DataTypes.IntegerType);
-  private static final StructType LOGITS = new StructType()
-      .add("example_id", DataTypes.StringType).add("window", DataTypes.IntegerType)
-      .add("start_logits", DataTypes.createArrayType(DataTypes.FloatType))
-      .add("end_logits", DataTypes.createArrayType(DataTypes.FloatType))
-      .add("teacher", DataTypes.StringType);
+  static final int MAX_LENGTH = 64;
+  static final int STRIDE = 16;
+  private static final StructType LOGITS = ModelLogits.SCHEMA;
 
-  private static HuggingFaceTokenizer tokenizer;
-  private static Path tmp;
+  private static WindowTokenizer tokenizer;
 
-  /** One window: token ids, type ids, offsets (null outside the context). */
-  record Win(String exampleId, int window, long[] ids, long[] types, int[][] offsets) {
+  /** One window: token ids, type ids, offsets (code points; null outside the context). */
+  record Win(String exampleId, int window, int[] ids, int[] types, int[][] offsets) {
     int firstContext() {
       for (int i = 0; i < offsets.length; i++) {
         if (offsets[i] != null) {
@@ -78,50 +64,31 @@ class SpanDecodingTest {
       return -1;
     }
 
+    /** A row of the features table. */
     Row row() {
-      List<List<Integer>> off = Arrays.stream(offsets).map(o -> o == null ? null : List.of(o[0], o[1])).toList();
-      return RowFactory.create(exampleId, window, ints(ids), ints(types), ints(new long[ids.length]).stream()
-          .map(x -> 1).toList(), off, 0, 0);
-    }
-
-    private static List<Integer> ints(long[] v) {
-      return Arrays.stream(v).mapToInt(x -> (int) x).boxed().toList();
+      int[] mask = new int[ids.length];
+      Arrays.fill(mask, 1);
+      return RowFactory.create(exampleId, window, ids, types, mask, offsets, 0, 0);
     }
   }
 
-  static StructType featureSchema() {
-    return FEATURES;
-  }
-
-  @BeforeAll
-  static synchronized void loadTokenizer() throws Exception {
-    if (tokenizer != null) {
-      return;
+  /** The features stage's tokenizer on the bundled vocabulary; one for the test JVM (a few MB of native memory). */
+  static synchronized WindowTokenizer tokenizer() {
+    if (tokenizer == null) {
+      try (InputStream in = MiniLmJar.open(MiniLmJar.TOKENIZER_RESOURCE)) {
+        tokenizer = new WindowTokenizer(in.readAllBytes(), MiniLmJar.TOKENIZER_RESOURCE, MAX_LENGTH, STRIDE);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
-    tmp = Files.createTempDirectory("span-decoding");
-    tokenizer = HuggingFaceTokenizer.builder()
-        .optTokenizerPath(MiniLmJar.copyTokenizer(tmp.resolve("tokenizer.json")))
-        .optMaxLength(MAX_LENGTH).optStride(STRIDE).optTruncateSecondOnly()
-        .optWithOverflowingTokens(true).optPadding(false).build();
+    return tokenizer;
   }
 
   static List<Win> windows(SquadJson.Qa qa) {
-    Encoding first = tokenizer.encode(qa.question(), qa.context());
-    List<Encoding> all = new ArrayList<>();
-    all.add(first);
-    all.addAll(Arrays.asList(first.getOverflowing()));
+    WindowTokenizer tok = tokenizer();
     List<Win> out = new ArrayList<>();
-    for (int w = 0; w < all.size(); w++) {
-      Encoding e = all.get(w);
-      CharSpan[] spans = e.getCharTokenSpans();
-      long[] types = e.getTypeIds();
-      int[][] offsets = new int[spans.length][];
-      for (int i = 0; i < spans.length; i++) {
-        if (types[i] == 1 && spans[i] != null && e.getSpecialTokenMask()[i] == 0) {
-          offsets[i] = new int[] {spans[i].getStart(), spans[i].getEnd()};
-        }
-      }
-      out.add(new Win(qa.id(), w, e.getIds(), types, offsets));
+    for (WindowTokenizer.Window w : tok.windows(tok.tokenize(qa.question()), tok.tokenize(qa.context()), -1, -1)) {
+      out.add(new Win(qa.id(), w.index(), w.inputIds(), w.tokenTypeIds(), w.offsetMapping()));
     }
     return out;
   }
@@ -140,21 +107,12 @@ class SpanDecodingTest {
     List<Row> logitRows = new ArrayList<>();
     for (int i = 0; i < wins.size(); i++) {
       Win w = wins.get(i);
-      logitRows.add(RowFactory.create(w.exampleId(), w.window(), floats(logits.get(i)[0]), floats(logits.get(i)[1]),
-          "hand-built"));
+      logitRows.add(RowFactory.create(w.exampleId(), w.window(), logits.get(i)[0], logits.get(i)[1], "hand-built"));
     }
-    Dataset<Row> features = spark.createDataFrame(wins.stream().map(Win::row).toList(), FEATURES);
+    Dataset<Row> features = spark.createDataFrame(wins.stream().map(Win::row).toList(), FeaturesTable.SCHEMA);
     Dataset<Row> logitTable = spark.createDataFrame(logitRows, LOGITS);
     return SpanDecoding.decode(SquadJson.examples(qas), features, logitTable, config).collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getString(0), r -> r));
-  }
-
-  private static List<Float> floats(float[] v) {
-    List<Float> out = new ArrayList<>();
-    for (float x : v) {
-      out.add(x);
-    }
-    return out;
   }
 
   private static String text(SquadJson.Qa qa, Win w, int start, int end) {
@@ -166,16 +124,17 @@ class SpanDecodingTest {
   }
 
   @Test
-  void offsetsPointIntoTheContext() {
+  void windowsOverlapByTheStrideAndOffsetsPointIntoTheContext() {
     SquadJson.Qa qa = dev().get(0);
     List<Win> wins = windows(qa);
     assertThat(wins).hasSizeGreaterThan(2);
-    Win w = wins.get(1);
+    Win w0 = wins.get(0);
+    Win w1 = wins.get(1);
     // Neighbouring windows share STRIDE context tokens.
-    assertThat(w.offsets()[w.firstContext()]).isEqualTo(wins.get(0).offsets()[wins.get(0).lastContext() - STRIDE + 1]);
-    String token = tokenizer.decode(new long[] {w.ids()[w.firstContext() + 3]}).replace("##", "");
-    int[] o = w.offsets()[w.firstContext() + 3];
-    assertThat(qa.context().substring(o[0], o[1]).toLowerCase()).isEqualTo(token);
+    assertThat(w1.offsets()[w1.firstContext()]).isEqualTo(w0.offsets()[w0.lastContext() - STRIDE + 1]);
+    // The first context token is the context's first word, lower-cased by the uncased vocabulary's offsets.
+    int[] first = w0.offsets()[w0.firstContext()];
+    assertThat(qa.context().substring(first[0], first[1])).isEqualTo("Super");
   }
 
   @Test

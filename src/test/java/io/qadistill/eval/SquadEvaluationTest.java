@@ -22,7 +22,11 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** EM/F1 with DataFrame operations on the real dev sets, against {@link OfficialScripts} (an independent port). */
+/**
+ * EM/F1 with DataFrame operations on the real dev sets, against {@link OfficialScripts} (an independent Java port
+ * of the official scripts) and, for the two perturbed prediction sets, against the figures the official Python
+ * scripts printed for them (evaluate-v1.1.py and evaluate-v2.0.py run once by hand; CI needs no Python).
+ */
 class SquadEvaluationTest {
   private static final StructType PREDICTIONS = new StructType()
       .add("id", DataTypes.StringType).add("prediction_text", DataTypes.StringType);
@@ -79,19 +83,28 @@ class SquadEvaluationTest {
     };
   }
 
-  @Test
-  void perturbedPredictionsForHalfTheIdsScoreAsTheOfficialDefinitions() {
-    List<SquadJson.Qa> dev = SquadJson.read(TestData.devV11());
-    Map<String, String> preds = new LinkedHashMap<>();
+  /** Every other question of dev-v1.1, its gold answers in turn, each perturbed by {@link #perturb}. */
+  static LinkedHashMap<String, String> perturbedHalf(List<SquadJson.Qa> dev) {
+    LinkedHashMap<String, String> preds = new LinkedHashMap<>();
     for (int i = 0; i < dev.size(); i += 2) {
       SquadJson.Qa qa = dev.get(i);
       preds.put(qa.id(), perturb(qa.answers().get(i / 2 % qa.answers().size()), i / 2));
     }
+    return preds;
+  }
+
+  @Test
+  void perturbedPredictionsForHalfTheIdsScoreAsTheOfficialDefinitions() {
+    List<SquadJson.Qa> dev = SquadJson.read(TestData.devV11());
+    Map<String, String> preds = perturbedHalf(dev);
     Dataset<Row> scores = SquadEvaluation.scores(SquadJson.examples(dev), predictions(preds), SquadVersion.V1_1, 1.0);
     Map<String, Object> summary = SquadEvaluation.summary(scores, SquadVersion.V1_1);
     Map<String, Double> expected = OfficialScripts.evaluateV1(dev, preds);
     assertThat((double) summary.get("exact_match")).isCloseTo(expected.get("exact_match"), within(1e-9));
     assertThat((double) summary.get("f1")).isCloseTo(expected.get("f1"), within(1e-9));
+    // What the official evaluate-v1.1.py printed for this prediction set (Python 3.11.7).
+    assertThat((double) summary.get("exact_match")).isCloseTo(20.245979186376537, within(1e-9));
+    assertThat((double) summary.get("f1")).isCloseTo(32.086245635810506, within(1e-9));
     // Not a degenerate figure: the perturbations cost something but not everything.
     assertThat(expected.get("f1")).isBetween(20.0, 45.0);
 
@@ -139,27 +152,36 @@ class SquadEvaluationTest {
         "HasAns_total", "NoAns_exact", "NoAns_f1", "NoAns_total");
   }
 
-  @Test
-  void nullOddsFileGivesTheBestThresholdsOfFindBestThresh(@TempDir Path dir) throws Exception {
-    List<SquadJson.Qa> dev = SquadJson.read(TestData.devV20());
-    // Every question predicted: answerable ones mostly right (perturbed), unanswerable ones mostly "".
-    // Null odds on a coarse grid, so that many questions tie and the file order decides within a tie.
-    Map<String, String> preds = new LinkedHashMap<>();
-    LinkedHashMap<String, Double> odds = new LinkedHashMap<>();
+  /** v2.0 predictions for every question and their null-odds file, in another order than the predictions. */
+  record WithOdds(LinkedHashMap<String, String> predictions, LinkedHashMap<String, Double> odds) {}
+
+  /**
+   * Answerable questions get perturbed gold answers, unanswerable ones "the", "" or "Paris" in turn. Null odds on a
+   * coarse grid (-1.5 … 2.0 by 0.25, higher for unanswerable questions), so that many questions tie and the
+   * file's order decides within a tie; the file lists the questions in reverse.
+   */
+  static WithOdds withOdds(List<SquadJson.Qa> dev) {
+    LinkedHashMap<String, String> preds = new LinkedHashMap<>();
     for (int i = 0; i < dev.size(); i++) {
       SquadJson.Qa qa = dev.get(i);
       boolean has = !qa.answers().isEmpty();
-      String text = has ? perturb(qa.answers().get(0), i) : i % 3 == 0 ? "the" : i % 3 == 1 ? "" : "Paris";
-      preds.put(qa.id(), text);
+      preds.put(qa.id(), has ? perturb(qa.answers().get(0), i) : i % 3 == 0 ? "the" : i % 3 == 1 ? "" : "Paris");
     }
-    // The null-odds file in an order other than the predictions' (reversed), values -2.0 … 2.0 by 0.25.
-    List<String> ids = new ArrayList<>(preds.keySet());
-    java.util.Collections.reverse(ids);
-    for (int i = 0; i < ids.size(); i++) {
-      SquadJson.Qa qa = dev.get(ids.size() - 1 - i);
+    LinkedHashMap<String, Double> odds = new LinkedHashMap<>();
+    for (int i = dev.size() - 1, k = 0; i >= 0; i--, k++) {
+      SquadJson.Qa qa = dev.get(i);
       double base = qa.answers().isEmpty() ? 1.0 : -0.5;
-      odds.put(ids.get(i), base + 0.25 * ((i * 7) % 9 - 4));
+      odds.put(qa.id(), base + 0.25 * ((k * 7) % 9 - 4));
     }
+    return new WithOdds(preds, odds);
+  }
+
+  @Test
+  void nullOddsFileGivesTheBestThresholdsOfFindBestThresh(@TempDir Path dir) throws Exception {
+    List<SquadJson.Qa> dev = SquadJson.read(TestData.devV20());
+    WithOdds set = withOdds(dev);
+    Map<String, String> preds = set.predictions();
+    LinkedHashMap<String, Double> odds = set.odds();
     ObjectMapper json = new ObjectMapper();
     Path predFile = dir.resolve("predictions.json");
     Path oddsFile = dir.resolve("null_odds.json");
@@ -173,6 +195,24 @@ class SquadEvaluationTest {
     for (String key : expected.keySet()) {
       assertThat(((Number) summary.get(key)).doubleValue()).as(key)
           .isCloseTo(((Number) expected.get(key)).doubleValue(), within(1e-9));
+    }
+    // What the official evaluate-v2.0.py printed for these files (Python 3.11.7), key by key.
+    Map<String, Double> official = new LinkedHashMap<>();
+    official.put("exact", 64.8024930514613);
+    official.put("f1", 76.74552840388874);
+    official.put("total", 11873.0);
+    official.put("HasAns_exact", 40.09784075573549);
+    official.put("HasAns_f1", 64.01816105589799);
+    official.put("HasAns_total", 5928.0);
+    official.put("NoAns_exact", 89.43650126156435);
+    official.put("NoAns_f1", 89.43650126156435);
+    official.put("NoAns_total", 5945.0);
+    official.put("best_exact", 65.62789522445885);
+    official.put("best_exact_thresh", 0.0);
+    official.put("best_f1", 74.96321171749243);
+    official.put("best_f1_thresh", 0.25);
+    for (String key : official.keySet()) {
+      assertThat(((Number) summary.get(key)).doubleValue()).as(key).isCloseTo(official.get(key), within(1e-9));
     }
     // The threshold (odds > 1.0 answers "") moved the main figures away from the raw ones.
     Map<String, Object> raw = OfficialScripts.evaluateV2(dev, preds, null);
