@@ -33,9 +33,9 @@ final class EvaluateCommand extends SparkCommand {
   @Option(names = "--output", required = true, description = "Output directory.")
   String output;
 
-  @Option(names = "--version", description = "SQuAD version: v1.1 or v2.0; default: v2.0 when some example "
-      + "has no answer.")
-  String version;
+  @Option(names = "--squad-version", converter = SquadVersionConverter.class,
+      description = "SQuAD version: v1.1 or v2.0; default: v2.0 when some example has no answer.")
+  SquadVersion version;
 
   @Option(names = "--na-prob-thresh", defaultValue = "1.0",
       description = "v2.0: null odds above this predict no answer, as the script's option (default ${DEFAULT-VALUE}).")
@@ -50,7 +50,7 @@ final class EvaluateCommand extends SparkCommand {
   @Override
   Object run(SparkSession spark) {
     return new EvaluateJob(new EvaluateJob.Config(examples, predictions, nullOdds, compare, compareNullOdds,
-        features, output, version == null ? null : SquadVersion.parse(version), naProbThreshold, modelName,
+        features, output, version, naProbThreshold, modelName,
         compareName)).run(spark);
   }
 }

@@ -3,6 +3,7 @@ package io.qadistill.cli;
 import io.qadistill.eval.PredictJob;
 import io.qadistill.eval.SquadVersion;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,19 +19,27 @@ final class PredictCommand extends SparkCommand {
   @Option(names = "--features", required = true, description = "Features table (Parquet).")
   String features;
 
-  @Option(names = "--model", description = "Model directory (config.json, model.safetensors, tokenizer.json), "
-      + "at the same local path on every executor.")
-  String model;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
 
-  @Option(names = "--logits", description = "Instead of --model: a logits table (Parquet) made elsewhere.")
-  String logits;
+  /** What the logits come from: exactly one of the two. */
+  static final class Source {
+    @Option(names = "--model", required = true, description = "Model directory (config.json, model.safetensors, "
+        + "tokenizer.json), at the same local path on every executor.")
+    String model;
+
+    @Option(names = "--logits", required = true, description = "Instead of --model: a logits table (Parquet) "
+        + "made elsewhere, e.g. a teacher's.")
+    String logits;
+  }
 
   @Option(names = "--output", required = true, description = "Output directory.")
   String output;
 
-  @Option(names = "--version", description = "SQuAD version: v1.1 or v2.0 (decode the null answer); default: "
-      + "v2.0 when some example has no answer.")
-  String version;
+  @Option(names = "--squad-version", converter = SquadVersionConverter.class,
+      description = "SQuAD version: v1.1 or v2.0 (decode the null answer); default: v2.0 when some example has no "
+          + "answer.")
+  SquadVersion version;
 
   @Option(names = "--n-best-size", defaultValue = "20", description = "Candidates kept (default ${DEFAULT-VALUE}).")
   int nBestSize;
@@ -45,8 +54,8 @@ final class PredictCommand extends SparkCommand {
 
   @Override
   Object run(SparkSession spark) {
-    return new PredictJob(new PredictJob.Config(examples, features, model, logits, output,
-        version == null ? null : SquadVersion.parse(version), nBestSize, maxAnswerLength, nullScoreDiffThreshold))
+    return new PredictJob(new PredictJob.Config(examples, features, source.model, source.logits,
+        output, version, nBestSize, maxAnswerLength, nullScoreDiffThreshold))
         .run(spark);
   }
 }

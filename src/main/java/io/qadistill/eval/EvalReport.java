@@ -1,6 +1,7 @@
 package io.qadistill.eval;
 
 import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -126,8 +127,9 @@ public final class EvalReport {
             col("prediction_text").as("pa"), col("exact").as("ea"), col("f1").as("fa"))
         .join(scoresB.filter(col("exact").isNotNull())
             .select(col("id"), col("prediction_text").as("pb"), col("exact").as("eb"), col("f1").as("fb")), "id");
-    Column agree = MetricColumns.tokens(coalesce(col("pa"), lit("")))
-        .equalTo(MetricColumns.tokens(coalesce(col("pb"), lit(""))));
+    // Same normalised text: B's prediction is an exact match of A's.
+    Column agree = SquadEvaluation.score(coalesce(col("pb"), lit("")), array(coalesce(col("pa"), lit(""))),
+        SquadVersion.V1_1).getField("exact").equalTo(1.0);
     Column a = col("ea").equalTo(1.0);
     Column b = col("eb").equalTo(1.0);
     Row s = both.agg(count(lit(1)), count(when(agree, lit(1))), count(when(a.and(b), lit(1))),

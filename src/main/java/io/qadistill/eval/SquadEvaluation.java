@@ -1,12 +1,11 @@
 package io.qadistill.eval;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.array_intersect;
+import static org.apache.spark.sql.functions.array_remove;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.try_element_at;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -15,6 +14,8 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.try_element_at;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import io.qadistill.common.UsageException;
@@ -28,14 +29,26 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Scores predictions against an examples table exactly as {@code evaluate-v1.1.py} / {@code evaluate-v2.0.py}
- * do, with DataFrame operations: one join (examples ⟕ predictions on id), a projection of Spark SQL expressions
- * ({@link MetricColumns}) and one aggregation. Only v2.0's best-threshold search sorts: all scored questions
- * by null odds in a single task, which is what the script's definition (a running sum in that order) needs.
+ * do, with DataFrame operations: one join (examples ⟕ predictions on id), a projection and one aggregation.
+ * Only v2.0's best-threshold search sorts: all scored questions by null odds in a single task, which is what the
+ * script's definition (a running sum in that order) needs.
+ *
+ * <p>A question's EM and F1 come from one Java function, {@link SquadMetrics#score}, called as a UDF; everything
+ * around it (the join, the missing predictions, the no-answer threshold, HasAns/NoAns, the sums) is Spark SQL.
+ * Why a UDF: Spark SQL can state these definitions (lower, translate, regexp_replace, then higher-order functions
+ * for the token multiset overlap and the maximum over gold answers), and an earlier version here did, but on
+ * 1,000,000 predictions it cost about 7× and more the plain single-thread loop over the same pairs (see
+ * docs/benchmarks.md, "Evaluation"): Spark runs higher-order functions interpreted, and Spark 4's lower() maps
+ * non-ASCII text through ICU; the function costs about the loop's time per question, spread over the cores.
  *
  * <p>Predictions are a DataFrame with {@code id}, {@code prediction_text} and optionally {@code null_odds}
  * (the script's {@code na_probs}) and {@code ord} (input order, which breaks ties in null odds as the script's
@@ -44,6 +57,9 @@ import org.apache.spark.sql.types.StructType;
 public final class SquadEvaluation {
   /** The question words of the report's breakdown; "other" when none occurs in the question. */
   public static final List<String> QUESTION_WORDS = List.of("what", "who", "when", "where", "which", "why", "how");
+
+  private static final StructType SCORE = new StructType()
+      .add("exact", DataTypes.DoubleType, false).add("f1", DataTypes.DoubleType, false);
 
   private static final StructType BEST_SCHEMA = new StructType()
       .add("best_exact", DataTypes.DoubleType).add("best_exact_thresh", DataTypes.DoubleType)
@@ -58,7 +74,20 @@ public final class SquadEvaluation {
   }
 
   /**
-   * One row per example: {@code id, title, question, gold_answers, has_answer, prediction_text, null_odds, ord,
+   * {@code struct<exact, f1>} of a prediction (not null) against gold answer texts, by {@link SquadMetrics#score}
+   * with {@code version}'s rules.
+   */
+  public static Column score(Column prediction, Column goldAnswers, SquadVersion version) {
+    UserDefinedFunction f = udf((UDF2<String, Seq<String>, Row>) (p, gold) -> {
+      SquadMetrics.Score s = SquadMetrics.score(p, gold == null ? List.of() : CollectionConverters.asJava(gold),
+          version);
+      return RowFactory.create(s.exact(), s.f1());
+    }, SCORE);
+    return f.apply(prediction, goldAnswers);
+  }
+
+  /**
+   * One row per example: {@code id, title, question, gold_answers, prediction_text, null_odds, ord, has_answer,
    * exact_raw, f1_raw, exact, f1, question_word, answer_words, context_words}. {@code exact}/{@code f1} are what
    * the summary averages (0 or 1 and [0, 1]); null where the question does not count (v2.0, no prediction).
    * For v2.0 they are after the no-answer threshold: a question whose null odds exceed {@code naProbThreshold}
@@ -74,30 +103,22 @@ public final class SquadEvaluation {
         columns.contains("null_odds") ? col("null_odds").cast(DataTypes.DoubleType)
             : lit(null).cast(DataTypes.DoubleType).as("null_odds"),
         columns.contains("ord") ? col("ord") : monotonically_increasing_id().as("ord"));
-    Dataset<Row> joined = examples
+    Column predicted = col("prediction_text").isNotNull();
+    // A missing prediction scores 0 and counts in v1.1; v2.0 leaves it out.
+    Column missing = lit(version == SquadVersion.V1_1 ? 0.0 : null).cast(DataTypes.DoubleType);
+    Dataset<Row> scored = examples
         .select(col("id"), col("title"), col("question"), col("context"), col("answers.text").as("gold_answers"))
         .join(preds, new String[] {"id"}, "left")
-        .withColumn("_pred_tokens", MetricColumns.tokens(col("prediction_text")))
-        .withColumn("_gold_tokens", MetricColumns.goldTokens(col("gold_answers"), version));
-
-    Column predicted = col("prediction_text").isNotNull();
-    Column missing = lit(version == SquadVersion.V1_1 ? 0.0 : null).cast(DataTypes.DoubleType);
-    Column exactRaw = when(predicted, MetricColumns.exact(col("_pred_tokens"), col("_gold_tokens")))
-        .otherwise(missing);
-    Column f1Raw = when(predicted, MetricColumns.maxF1(col("_pred_tokens"), col("_gold_tokens"), version))
-        .otherwise(missing);
-    Column hasAnswer = coalesce(size(col("gold_answers")), lit(0)).gt(0);
-
-    Dataset<Row> scored = joined
-        .withColumn("has_answer", hasAnswer)
-        .withColumn("exact_raw", exactRaw)
-        .withColumn("f1_raw", f1Raw);
+        .withColumn("has_answer", coalesce(size(col("gold_answers")), lit(0)).gt(0))
+        .withColumn("_score", when(predicted, score(col("prediction_text"), col("gold_answers"), version)))
+        .withColumn("exact_raw", coalesce(col("_score.exact"), missing))
+        .withColumn("f1_raw", coalesce(col("_score.f1"), missing));
     if (version == SquadVersion.V2_0) {
-      Column answersNothing = coalesce(col("null_odds"), lit(0.0)).gt(naProbThreshold);
+      Column answersNothing = coalesce(col("null_odds"), lit(0.0)).gt(naProbThreshold).and(predicted);
       Column noAnswerScore = when(col("has_answer"), lit(0.0)).otherwise(lit(1.0));
       scored = scored
-          .withColumn("exact", when(answersNothing.and(predicted), noAnswerScore).otherwise(col("exact_raw")))
-          .withColumn("f1", when(answersNothing.and(predicted), noAnswerScore).otherwise(col("f1_raw")));
+          .withColumn("exact", when(answersNothing, noAnswerScore).otherwise(col("exact_raw")))
+          .withColumn("f1", when(answersNothing, noAnswerScore).otherwise(col("f1_raw")));
     } else {
       scored = scored.withColumn("exact", col("exact_raw")).withColumn("f1", col("f1_raw"));
     }
@@ -105,19 +126,20 @@ public final class SquadEvaluation {
         .withColumn("question_word", questionWord(col("question")))
         .withColumn("answer_words", coalesce(size(words(try_element_at(col("gold_answers"), lit(1)))), lit(0)))
         .withColumn("context_words", size(words(col("context"))))
-        .drop("_pred_tokens", "_gold_tokens", "context");
+        .drop("_score", "context");
   }
 
   /** White-space separated words of a text (null stays null). */
   static Column words(Column text) {
-    return filter(split(text, SquadMetrics.WHITESPACE_CLASS + "+"), t -> t.notEqual(""));
+    return array_remove(split(text, SquadMetrics.WHITESPACE_CLASS + "+"), "");
   }
 
   /** The first of {@link #QUESTION_WORDS} among the question's words ("In what year…" is "what"), else "other". */
   static Column questionWord(Column question) {
     Column known = array(QUESTION_WORDS.stream().map(w -> lit(w)).toArray(Column[]::new));
-    Column hits = filter(split(lower(question), "[^\\p{L}]+"), w -> array_contains(known, w));
-    return coalesce(try_element_at(hits, lit(1)), lit("other"));
+    // array_intersect keeps the order of its first argument.
+    return coalesce(try_element_at(array_intersect(split(lower(question), "[^\\p{L}]+"), known), lit(1)),
+        lit("other"));
   }
 
   /**

@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The official SQuAD scripts' answer normalisation, exact match and token-overlap F1 ({@code evaluate-v1.1.py},
- * {@code evaluate-v2.0.py}) in plain Java, one question at a time. {@link MetricColumns} states the same
- * definitions as Spark SQL expressions; this class is the per-row reference and the benchmark's baseline.
+ * {@code evaluate-v2.0.py}) in plain Java, one question at a time: {@link SquadEvaluation} calls it per question
+ * on the executors, and the benchmark's plain loop calls it too.
  *
  * <p>{@code normalize_answer(s)} is, in this order: {@code s.lower()}; drop every character of Python's
  * {@code string.punctuation} (ASCII only: "«", "—", "’" stay); replace {@code \b(a|an|the)\b} by a space;

@@ -3,7 +3,9 @@ package io.qadistill.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The plain-Java definitions against values worked out by hand from the official scripts. */
@@ -37,6 +39,30 @@ class SquadMetricsTest {
     // NBSP and the ideographic space split; the zero-width space does not.
     assertThat(SquadMetrics.tokens("x\u00A0y\u3000z\u200Bw")).containsExactly("x", "y", "z\u200Bw");
     assertThat(SquadMetrics.tokens(" \u2028 ")).isEmpty();
+  }
+
+  @Test
+  void trickyStringsTokeniseAsPythonDoes() {
+    // normalize_answer(t).split() as Python 3.11.7 printed it for each string, and the test's own port agrees.
+    Map<String, List<String>> python = new LinkedHashMap<>();
+    python.put("The Quick, brown fox!", List.of("quick", "brown", "fox"));
+    python.put("«The» end", List.of("«", "»", "end"));
+    python.put("a\u0301 b", List.of("\u0301", "b"));
+    python.put("an²", List.of("an²"));
+    python.put("x\u00A0y\u3000z\u200Bw", List.of("x", "y", "z\u200Bw"));
+    python.put(" \u2028 ", List.of());
+    python.put("", List.of());
+    python.put("A-the", List.of("athe"));
+    python.put("İstanbul the ΣΟΦΟΣ", List.of("i\u0307stanbul", "σοφος"));
+    python.put("l'an 2000", List.of("lan", "2000"));
+    python.put("\uD835\uDC00 a \uD835\uDC00", List.of("\uD835\uDC00", "\uD835\uDC00"));
+    python.put("ﬁ the Straße", List.of("ﬁ", "straße"));
+    python.put("THE\u1680a\u180Ean", List.of("\u180E"));
+    python.forEach((text, tokens) -> {
+      assertThat(SquadMetrics.tokens(text)).as("tokens of %s", text).isEqualTo(tokens);
+      assertThat(OfficialScripts.pySplit(OfficialScripts.normalizeAnswer(text))).as("port: %s", text)
+          .isEqualTo(tokens);
+    });
   }
 
   @Test
