@@ -45,10 +45,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>A question's EM and F1 come from one Java function, {@link SquadMetrics#score}, called as a UDF; everything
  * around it (the join, the missing predictions, the no-answer threshold, HasAns/NoAns, the sums) is Spark SQL.
  * Why a UDF: Spark SQL can state these definitions (lower, translate, regexp_replace, then higher-order functions
- * for the token multiset overlap and the maximum over gold answers), and an earlier version here did, but on
- * 1,000,000 predictions it cost about 7× and more the plain single-thread loop over the same pairs (see
- * docs/benchmarks.md, "Evaluation"): Spark runs higher-order functions interpreted, and Spark 4's lower() maps
- * non-ASCII text through ICU; the function costs about the loop's time per question, spread over the cores.
+ * for the token multiset overlap and the maximum over gold answers), and an earlier version here did, but that
+ * cost 11× the plain single-thread loop over the same pairs, and 7× with the gold answers unrolled (Spark runs
+ * higher-order functions interpreted, and Spark 4's lower() maps non-ASCII text through ICU); this function costs
+ * 1.3× the loop per prediction on 2 cores, join included (docs/benchmarks.md, "Evaluation").
  *
  * <p>Predictions are a DataFrame with {@code id}, {@code prediction_text} and optionally {@code null_odds}
  * (the script's {@code na_probs}) and {@code ord} (input order, which breaks ties in null odds as the script's
