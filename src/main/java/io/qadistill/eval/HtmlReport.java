@@ -65,7 +65,7 @@ public final class HtmlReport {
       card(h, "Questions scored", s.get("total"));
     }
     h.append("</div>\n<h2>Summary (official keys)</h2>\n<table>");
-    s.forEach((k, v) -> h.append("<tr><th>").append(esc(k)).append("</th><td class=\"n\">").append(format(v))
+    s.forEach((k, v) -> h.append("<tr><th>").append(esc(k)).append("</th><td class=\"n\">").append(format(k, v))
         .append("</td></tr>"));
     h.append("</table>\n");
   }
@@ -149,8 +149,8 @@ public final class HtmlReport {
         .append("<tr><th></th><th>").append(a).append("</th><th>").append(b).append("</th></tr>");
     for (Map.Entry<String, Object> e : c.summaryB().entrySet()) {
       h.append("<tr><th>").append(esc(e.getKey())).append("</th><td class=\"n\">")
-          .append(format(summaryA.get(e.getKey()))).append("</td><td class=\"n\">")
-          .append(format(e.getValue())).append("</td></tr>");
+          .append(format(e.getKey(), summaryA.get(e.getKey()))).append("</td><td class=\"n\">")
+          .append(format(e.getKey(), e.getValue())).append("</td></tr>");
     }
     h.append("<tr><th>mean F1 on the ").append(c.questions()).append(" questions both count</th><td class=\"n\">")
         .append(format(c.f1A())).append("</td><td class=\"n\">").append(format(c.f1B())).append("</td></tr></table>\n")
@@ -182,6 +182,11 @@ public final class HtmlReport {
           .append(format(100 * d.f1B())).append("</td></tr>");
     }
     h.append("</table>\n");
+  }
+
+  /** A summary value: thresholds (null odds) as they are, percentages to 2 decimals. */
+  private static String format(String key, Object v) {
+    return key.endsWith("_thresh") ? esc(String.valueOf(v)) : format(v);
   }
 
   private static String format(Object v) {

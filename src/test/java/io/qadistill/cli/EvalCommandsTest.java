@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,7 +54,12 @@ class EvalCommandsTest {
     assertThat(badVersion.err()).contains("unknown SQuAD version '3'", "v1.1, v2.0");
   }
 
-  /** 200 dev-v2.0 questions answered by their first gold answer or "", with null odds; run as a user would. */
+  /**
+   * 200 dev-v2.0 questions answered by their first gold answer or "", with null odds; run as a user would.
+   * Slow (a second JVM starting its own Spark: about a minute on 2 shared cores), so it runs with the slow suite
+   * ({@code mvn test -Dtest.excludedGroups= -Dgroups=slow}); EvaluateJobTest covers the job in the default run.
+   */
+  @Tag("slow")
   @Test
   void evaluateRunsFromTheCommandLine(@TempDir Path dir) throws Exception {
     String examplesPath = dir.resolve("examples").toString();
