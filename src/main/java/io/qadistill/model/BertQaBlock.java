@@ -1,0 +1,272 @@
+package io.qadistill.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.nio.FloatBuffer;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code transformers}' {@code BertForQuestionAnswering} as a DJL block: embeddings (word + position + token
+ * type, LayerNorm, dropout), {@code num_hidden_layers} encoder layers (self-attention with the additive
+ * attention mask, dense + residual + LayerNorm, intermediate with the config's activation, dense + residual +
+ * LayerNorm), then {@code qa_outputs} (hidden → 2) split into start and end logits. Any sequence length up
+ * to {@code max_position_embeddings}; rows are padded to the batch's longest and masked.
+ *
+ * <p>Every parameter is a direct parameter of this block named as in transformers' state dict
+ * ({@code bert.embeddings.word_embeddings.weight}, ..., {@code qa_outputs.bias}), with PyTorch's layouts (a
+ * linear weight is [out, in]), so safetensors files map one to one and later stages can get and set each
+ * parameter by name ({@link #parameters()}, {@link #get(String)}, {@link #set(String, float[])}).
+ *
+ * <p>Input: {@code input_ids}, {@code token_type_ids}, {@code attention_mask}, each [batch, length], int64
+ * (the mask 1 for real tokens, 0 for padding). Output: start logits [batch, length], end logits [batch,
+ * length], last hidden state [batch, length, hidden]. Dropout is active only when {@code training} is true.
+ */
+public final class BertQaBlock extends AbstractBlock {
+  public static final String QA_WEIGHT = "qa_outputs.weight";
+  public static final String QA_BIAS = "qa_outputs.bias";
+
+  private final BertQaConfig config;
+  private final Map<String, Shape> shapes = new LinkedHashMap<>();
+  private final Map<String, Parameter> byName = new LinkedHashMap<>();
+  private final Layer[] layers;
+  private final Parameter wordEmb, posEmb, typeEmb, embLnW, embLnB, qaW, qaB;
+
+  private record Layer(Parameter q, Parameter qb, Parameter k, Parameter kb, Parameter v, Parameter vb,
+                       Parameter ao, Parameter aob, Parameter aLnW, Parameter aLnB,
+                       Parameter in, Parameter inb, Parameter out, Parameter outb, Parameter lnW, Parameter lnB) {}
+
+  /** A block with parameters declared but not yet set: call {@link #initialize(NDManager, long)} or load. */
+  public BertQaBlock(BertQaConfig config) {
+    this.config = config;
+    int h = config.hiddenSize();
+    int ff = config.intermediateSize();
+    wordEmb = param("bert.embeddings.word_embeddings.weight", Parameter.Type.WEIGHT, config.vocabSize(), h);
+    posEmb = param("bert.embeddings.position_embeddings.weight", Parameter.Type.WEIGHT,
+        config.maxPositionEmbeddings(), h);
+    typeEmb = param("bert.embeddings.token_type_embeddings.weight", Parameter.Type.WEIGHT, config.typeVocabSize(), h);
+    embLnW = param("bert.embeddings.LayerNorm.weight", Parameter.Type.GAMMA, h);
+    embLnB = param("bert.embeddings.LayerNorm.bias", Parameter.Type.BETA, h);
+    layers = new Layer[config.numHiddenLayers()];
+    for (int i = 0; i < layers.length; i++) {
+      String p = "bert.encoder.layer." + i + ".";
+      layers[i] = new Layer(
+          param(p + "attention.self.query.weight", Parameter.Type.WEIGHT, h, h),
+          param(p + "attention.self.query.bias", Parameter.Type.BIAS, h),
+          param(p + "attention.self.key.weight", Parameter.Type.WEIGHT, h, h),
+          param(p + "attention.self.key.bias", Parameter.Type.BIAS, h),
+          param(p + "attention.self.value.weight", Parameter.Type.WEIGHT, h, h),
+          param(p + "attention.self.value.bias", Parameter.Type.BIAS, h),
+          param(p + "attention.output.dense.weight", Parameter.Type.WEIGHT, h, h),
+          param(p + "attention.output.dense.bias", Parameter.Type.BIAS, h),
+          param(p + "attention.output.LayerNorm.weight", Parameter.Type.GAMMA, h),
+          param(p + "attention.output.LayerNorm.bias", Parameter.Type.BETA, h),
+          param(p + "intermediate.dense.weight", Parameter.Type.WEIGHT, ff, h),
+          param(p + "intermediate.dense.bias", Parameter.Type.BIAS, ff),
+          param(p + "output.dense.weight", Parameter.Type.WEIGHT, h, ff),
+          param(p + "output.dense.bias", Parameter.Type.BIAS, h),
+          param(p + "output.LayerNorm.weight", Parameter.Type.GAMMA, h),
+          param(p + "output.LayerNorm.bias", Parameter.Type.BETA, h));
+    }
+    qaW = param(QA_WEIGHT, Parameter.Type.WEIGHT, 2, h);
+    qaB = param(QA_BIAS, Parameter.Type.BIAS, 2);
+  }
+
+  private Parameter param(String name, Parameter.Type type, long... shape) {
+    Parameter p = addParameter(Parameter.builder().setName(name).setType(type).build());
+    shapes.put(name, new Shape(shape));
+    byName.put(name, p);
+    return p;
+  }
+
+  public BertQaConfig config() {
+    return config;
+  }
+
+  /** Every parameter by its transformers name, in state-dict order. */
+  public Map<String, Parameter> parameters() {
+    return Collections.unmodifiableMap(byName);
+  }
+
+  /** The shape each parameter must have, by name, in the same order. */
+  public Map<String, Shape> shapes() {
+    return Collections.unmodifiableMap(shapes);
+  }
+
+  /** A copy of one parameter's values, row-major. */
+  public float[] get(String name) {
+    return require(name).getArray().toFloatArray();
+  }
+
+  /**
+   * Sets one parameter, row-major. The first call creates the array on {@code manager}'s side (see
+   * {@link #setArray}); later calls copy into the existing array, so an attached gradient stays attached.
+   */
+  public void set(String name, float[] values) {
+    Parameter p = require(name);
+    long expected = shapes.get(name).size();
+    if (values.length != expected) {
+      throw new IllegalArgumentException(name + ": " + values.length + " values, expected " + expected
+          + " for shape " + shapes.get(name));
+    }
+    p.getArray().set(FloatBuffer.wrap(values));
+  }
+
+  /** Gives a parameter its first value (an array of the declared shape, float32); the block keeps it. */
+  public void setArray(String name, NDArray array) {
+    Parameter p = require(name);
+    if (!array.getShape().equals(shapes.get(name))) {
+      throw new IllegalArgumentException(name + " has shape " + array.getShape() + ", expected " + shapes.get(name));
+    }
+    p.setArray(array.toType(DataType.FLOAT32, false));
+  }
+
+  private Parameter require(String name) {
+    Parameter p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no parameter " + name + " in BertForQuestionAnswering");
+    }
+    return p;
+  }
+
+  /**
+   * Initialises every parameter not yet set, as transformers' {@code _init_weights} does: weights of linear
+   * layers and embeddings normal(0, initializer_range), biases 0, LayerNorm weight 1, the padding row (id 0)
+   * of the word embeddings 0. Values come from {@code seed} alone (drawn in Java), so a seed always gives the
+   * same model whatever the engine's random state.
+   */
+  public void initialize(NDManager manager, long seed) {
+    SplittableRandom root = new SplittableRandom(seed);
+    for (Map.Entry<String, Parameter> e : byName.entrySet()) {
+      SplittableRandom random = root.split(); // one stream per parameter: skipping one leaves the others alike
+      Parameter p = e.getValue();
+      if (p.isInitialized()) {
+        continue;
+      }
+      Shape shape = shapes.get(e.getKey());
+      float[] values = new float[Math.toIntExact(shape.size())];
+      switch (p.getType()) {
+        case WEIGHT -> {
+          for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (nextGaussian(random) * config.initializerRange());
+          }
+          if (p == wordEmb) {
+            java.util.Arrays.fill(values, 0, config.hiddenSize(), 0f);
+          }
+        }
+        case GAMMA -> java.util.Arrays.fill(values, 1f);
+        default -> { } // biases and LayerNorm bias: 0
+      }
+      p.setArray(manager.create(values, shape));
+    }
+  }
+
+  private static double nextGaussian(SplittableRandom random) {
+    // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
+    double u = 1.0 - random.nextDouble();
+    double v = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /**
+   * The parameters' own arrays are used as they are, not through {@code ps}: a ParameterStore attaches the arrays
+   * it hands out to its manager, which would tie the model's weights to the lifetime of a batch's scope.
+   */
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                                   PairList<String, Object> params) {
+    NDArray inputIds = inputs.get(0);
+    NDArray typeIds = inputs.get(1);
+    NDArray mask = inputs.get(2);
+    long batch = inputIds.getShape().get(0);
+    long length = inputIds.getShape().get(1);
+    if (length > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException("sequence length " + length + " exceeds max_position_embeddings "
+          + config.maxPositionEmbeddings());
+    }
+    NDManager m = inputIds.getManager();
+    float eps = (float) config.layerNormEps();
+    float hiddenDrop = (float) config.hiddenDropoutProb();
+    float attnDrop = (float) config.attentionProbsDropoutProb();
+    Shape hiddenShape = new Shape(config.hiddenSize());
+
+    NDArray positions = m.arange(0, (int) length, 1, DataType.INT64);
+    NDArray x = emb(inputIds, wordEmb.getArray())
+        .add(emb(typeIds, typeEmb.getArray()))
+        .add(emb(positions, posEmb.getArray()).expandDims(0));
+    x = LayerNorm.layerNorm(x, hiddenShape, embLnW.getArray(),
+        embLnB.getArray(), eps).head();
+    x = dropout(x, hiddenDrop, training);
+
+    // transformers' extended attention mask: 0 where attended, the dtype's minimum where masked.
+    NDArray additiveMask = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-Float.MAX_VALUE)
+        .reshape(batch, 1, 1, length);
+    int heads = config.numAttentionHeads();
+    int headSize = config.headSize();
+    float scale = (float) (1.0 / Math.sqrt(headSize));
+    for (Layer l : layers) {
+      NDArray q = linear(x, l.q, l.qb).mul(scale).reshape(batch, length, heads, headSize)
+          .transpose(0, 2, 1, 3);
+      NDArray k = linear(x, l.k, l.kb).reshape(batch, length, heads, headSize)
+          .transpose(0, 2, 3, 1);
+      NDArray v = linear(x, l.v, l.vb).reshape(batch, length, heads, headSize)
+          .transpose(0, 2, 1, 3);
+      NDArray probs = dropout(q.matMul(k).add(additiveMask).softmax(-1), attnDrop, training);
+      NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, config.hiddenSize());
+      NDArray attended = dropout(linear(context, l.ao, l.aob), hiddenDrop, training);
+      x = LayerNorm.layerNorm(attended.add(x), hiddenShape, l.aLnW.getArray(),
+          l.aLnB.getArray(), eps).head();
+      NDArray inner = activation(linear(x, l.in, l.inb));
+      NDArray out = dropout(linear(inner, l.out, l.outb), hiddenDrop, training);
+      x = LayerNorm.layerNorm(out.add(x), hiddenShape, l.lnW.getArray(),
+          l.lnB.getArray(), eps).head();
+    }
+    NDArray logits = linear(x, qaW, qaB);
+    NDList split = logits.split(2, 2);
+    return new NDList(split.get(0).squeeze(2), split.get(1).squeeze(2), x);
+  }
+
+  private static NDArray emb(NDArray ids, NDArray table) {
+    return Embedding.embedding(ids, table, SparseFormat.DENSE).head();
+  }
+
+  private static NDArray linear(NDArray x, Parameter w, Parameter b) {
+    return Linear.linear(x, w.getArray(), b.getArray()).head();
+  }
+
+  private static NDArray dropout(NDArray x, float rate, boolean training) {
+    return training && rate > 0 ? Dropout.dropout(x, rate, true).head() : x;
+  }
+
+  private NDArray activation(NDArray x) {
+    return switch (config.hiddenAct()) {
+      case "gelu" -> Activation.gelu(x); // PyTorch's gelu: the exact erf form, as transformers' "gelu"
+      case "relu" -> Activation.relu(x);
+      default -> { // "gelu_new" / "gelu_pytorch_tanh": the tanh approximation
+        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) Math.sqrt(2 / Math.PI)).tanh();
+        yield x.mul(0.5f).mul(inner.add(1f));
+      }
+    };
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape in = inputShapes[0];
+    return new Shape[] {in, in, new Shape(in.get(0), in.get(1), config.hiddenSize())};
+  }
+}

@@ -1,0 +1,177 @@
+package io.qadistill.model;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.qadistill.common.UsageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model directory in the Hugging Face layout: {@code config.json}, {@code model.safetensors} (names as
+ * transformers' {@code BertForQuestionAnswering}) and {@code tokenizer.json}. What this class saves loads in
+ * transformers as it is ({@code AutoModelForQuestionAnswering.from_pretrained(dir)}), and a BERT checkpoint from
+ * a model hub loads here as it is.
+ *
+ * <p>Loading accepts what transformers accepts for this architecture: names without the {@code bert.} prefix
+ * (a checkpoint of the bare {@code BertModel}), the old {@code gamma}/{@code beta} LayerNorm names, and it skips
+ * what BertForQuestionAnswering has no use for (the pooler, the pre-training heads {@code cls.*}, the
+ * {@code position_ids} buffer), logging what it skipped. A missing {@code qa_outputs} head is initialised from a
+ * seed and logged. Any other missing, extra or mis-shaped tensor is a {@link UsageException} naming it.
+ * Pickle checkpoints ({@code pytorch_model.bin}) are refused, never unpickled.
+ */
+public final class ModelDirectory {
+  public static final String CONFIG = "config.json";
+  public static final String WEIGHTS = "model.safetensors";
+  public static final String TOKENIZER = "tokenizer.json";
+  /** The seed of a missing qa_outputs head when the caller gives none. */
+  public static final long DEFAULT_HEAD_SEED = 42;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelDirectory.class);
+
+  private ModelDirectory() {}
+
+  /** Loads a model directory; a missing qa_outputs head gets {@link #DEFAULT_HEAD_SEED}. */
+  public static BertQaModel load(Path dir) {
+    return load(dir, DEFAULT_HEAD_SEED);
+  }
+
+  /** Loads a model directory; a missing qa_outputs head is initialised from {@code headSeed}. */
+  public static BertQaModel load(Path dir, long headSeed) {
+    if (!Files.isDirectory(dir)) {
+      throw new UsageException(dir + " is not a model directory (it does not exist or is a file)");
+    }
+    Path weights = dir.resolve(WEIGHTS);
+    if (!Files.isRegularFile(weights)) {
+      for (String pickle : List.of("pytorch_model.bin", "model.pt", "model.pth")) {
+        if (Files.exists(dir.resolve(pickle))) {
+          throw new UsageException(dir.resolve(pickle) + " is a pickle checkpoint, which is never loaded (unpickling "
+              + "runs arbitrary code); convert it to " + WEIGHTS + " with transformers: "
+              + "AutoModelForQuestionAnswering.from_pretrained(dir).save_pretrained(dir, safe_serialization=True)");
+        }
+      }
+      throw new UsageException(dir + " has no " + WEIGHTS + "; a model directory holds " + CONFIG + ", " + WEIGHTS
+          + " and " + TOKENIZER);
+    }
+    Path configFile = dir.resolve(CONFIG);
+    if (!Files.isRegularFile(configFile)) {
+      throw new UsageException(dir + " has no " + CONFIG);
+    }
+    BertQaConfig config = BertQaConfig.read(configFile);
+    Path tokenizerFile = dir.resolve(TOKENIZER);
+    if (!Files.isRegularFile(tokenizerFile)) {
+      throw new UsageException(dir + " has no " + TOKENIZER + "; write one with transformers: "
+          + "AutoTokenizer.from_pretrained(dir).save_pretrained(dir)");
+    }
+    Map<String, Safetensors.Tensor> tensors;
+    byte[] tokenizer;
+    try {
+      tensors = Safetensors.read(weights);
+      tokenizer = Files.readAllBytes(tokenizerFile);
+    } catch (IOException e) {
+      throw new UsageException("cannot read " + dir + ": " + e.getMessage(), e);
+    }
+    return assemble(config, tensors, tokenizer, headSeed, weights.toString());
+  }
+
+  /**
+   * Builds a model from tensors named as transformers names them (see the class comment for what is accepted);
+   * {@code source} names where they came from in error messages.
+   */
+  public static BertQaModel assemble(BertQaConfig config, Map<String, Safetensors.Tensor> tensors,
+                                     byte[] tokenizerJson, long headSeed, String source) {
+    BertQaBlock block = new BertQaBlock(config);
+    Map<String, Safetensors.Tensor> byName = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    for (Map.Entry<String, Safetensors.Tensor> e : tensors.entrySet()) {
+      String name = canonicalName(e.getKey());
+      if (name.endsWith("position_ids") || name.startsWith("bert.pooler.") || name.startsWith("cls.")) {
+        skipped.add(e.getKey());
+        continue;
+      }
+      if (!block.shapes().containsKey(name) || e.getValue() == null) {
+        throw new UsageException(source + ": unexpected tensor " + e.getKey() + " (not a parameter of "
+            + "BertForQuestionAnswering with " + config.numHiddenLayers() + " layers)");
+      }
+      Shape expected = block.shapes().get(name);
+      if (!Arrays.equals(expected.getShape(), e.getValue().shape())) {
+        throw new UsageException(source + ": tensor " + e.getKey() + " has shape " + Arrays.toString(e.getValue().shape())
+            + ", config.json implies " + Arrays.toString(expected.getShape()));
+      }
+      if (byName.put(name, e.getValue()) != null) {
+        throw new UsageException(source + ": tensor " + name + " is there twice (with and without its prefix)");
+      }
+    }
+    if (!skipped.isEmpty()) {
+      LOG.info("{}: skipped {} tensors that BertForQuestionAnswering does not use: {}", source, skipped.size(),
+          skipped);
+    }
+    List<String> missing = block.shapes().keySet().stream().filter(n -> !byName.containsKey(n)).toList();
+    List<String> head = List.of(BertQaBlock.QA_WEIGHT, BertQaBlock.QA_BIAS);
+    if (!missing.isEmpty() && !head.containsAll(missing)) {
+      throw new UsageException(source + ": missing tensor " + missing.stream().filter(n -> !head.contains(n))
+          .findFirst().orElseThrow() + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""));
+    }
+    NDManager manager = NDManager.newBaseManager();
+    try {
+      for (Map.Entry<String, Safetensors.Tensor> e : byName.entrySet()) {
+        block.setArray(e.getKey(), manager.create(e.getValue().data(), new Shape(e.getValue().shape())));
+      }
+      if (!missing.isEmpty()) {
+        block.initialize(manager, headSeed);
+        LOG.info("{}: no question-answering head; initialised {} from seed {} (normal(0, {}), bias 0): train it "
+            + "before its answers mean anything", source, missing, headSeed, config.initializerRange());
+      }
+      return new BertQaModel(manager, block, tokenizerJson);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** transformers' renames: the BertModel prefix, and gamma/beta of old LayerNorm checkpoints. */
+  private static String canonicalName(String name) {
+    String n = name;
+    if (n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler.")) {
+      n = "bert." + n;
+    }
+    if (n.endsWith(".gamma")) {
+      n = n.substring(0, n.length() - 6) + ".weight";
+    } else if (n.endsWith(".beta")) {
+      n = n.substring(0, n.length() - 5) + ".bias";
+    }
+    return n;
+  }
+
+  /**
+   * Writes {@code model} to {@code dir} (created if needed; files there are replaced): config.json,
+   * model.safetensors (F32, state-dict order), tokenizer.json. Each file is written beside and moved into place,
+   * so a reader never sees a half-written file.
+   */
+  public static void save(BertQaModel model, Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path config = Files.createTempFile(dir, CONFIG, ".part");
+      model.config().write(config);
+      Path weights = Files.createTempFile(dir, WEIGHTS, ".part");
+      Safetensors.write(weights, model.stateDict());
+      Path tokenizer = Files.createTempFile(dir, TOKENIZER, ".part");
+      Files.write(tokenizer, model.tokenizerJson());
+      Files.move(weights, dir.resolve(WEIGHTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tokenizer, dir.resolve(TOKENIZER), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      Files.move(config, dir.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the model to " + dir, e);
+    }
+  }
+}
