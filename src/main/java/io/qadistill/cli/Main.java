@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "qadistill 0.1.0",
     description = "Distils a BERT question-answering teacher into a small student on SQuAD data, on Spark.",
-    subcommands = {FeaturizeCommand.class, ImportModelCommand.class})
+    subcommands = {FeaturizeCommand.class, ImportModelCommand.class, TeacherLogitsCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
