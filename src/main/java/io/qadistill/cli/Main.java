@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "qadistill 0.1.0",
     description = "Distils a BERT question-answering teacher into a small student on SQuAD data, on Spark.",
-    subcommands = {FeaturizeCommand.class, ImportModelCommand.class, TeacherLogitsCommand.class})
+    subcommands = {
+      ReadCommand.class,
+      FeaturizeCommand.class,
+      ImportModelCommand.class,
+      TeacherLogitsCommand.class,
+      PipelineCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {

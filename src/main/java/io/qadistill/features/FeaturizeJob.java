@@ -161,7 +161,7 @@ public final class FeaturizeJob {
       Row ex = rows.next();
       String why = tok.rejection(ex.<String>getAs("question"), ex.<String>getAs("context"));
       if (why != null) {
-        out.add(RowFactory.create(ex.getAs("id"), file, REASON_QUESTION_TOO_LONG, why, ex.json()));
+        out.add(RowFactory.create(ex.getAs("id"), file, null, REASON_QUESTION_TOO_LONG, why, ex.json()));
       }
     }
     return out.iterator();

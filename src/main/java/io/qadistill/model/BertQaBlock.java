@@ -127,6 +127,21 @@ public final class BertQaBlock extends AbstractBlock {
     p.getArray().set(FloatBuffer.wrap(values));
   }
 
+  /**
+   * Zeroes the gradients of every parameter that has one. The PyTorch engine adds each backward pass's
+   * gradients to the previous ones, so a training step calls this before its backward pass.
+   */
+  public void zeroGradients() {
+    for (Parameter p : byName.values()) {
+      NDArray array = p.getArray();
+      if (array != null && array.hasGradient()) {
+        try (NDArray g = array.getGradient()) {
+          g.subi(g);
+        }
+      }
+    }
+  }
+
   /** Gives a parameter its first value (an array of the declared shape, float32); the block keeps it. */
   public void setArray(String name, NDArray array) {
     Parameter p = require(name);

@@ -1,5 +1,6 @@
 package io.qadistill.model;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -60,6 +61,7 @@ public final class QaPredictor {
     if (threads < 1) {
       throw new IllegalArgumentException("threads " + threads + " must be ≥ 1");
     }
+    Engine.getEngine("PyTorch"); // loads the native library that JniUtils calls into
     JniUtils.setNumThreads(threads);
   }
 

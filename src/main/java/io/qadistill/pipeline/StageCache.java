@@ -1,0 +1,58 @@
+package io.qadistill.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qadistill.common.Provenance;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Decides whether a stage's output can be reused: its {@code _provenance.json} (written last, after the data)
+ * records the same configuration, and it was made after every input it read. A rerun after a failure thus
+ * starts at the first stage without a current output, and a change of option reruns that stage and all after.
+ */
+final class StageCache {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Configuration hadoop;
+
+  StageCache(Configuration hadoop) {
+    this.hadoop = hadoop;
+  }
+
+  /** True when {@code output} holds a complete result of {@code config} made after each of {@code inputs}. */
+  boolean isCurrent(String output, Object config, List<String> inputs) {
+    JsonNode made = provenance(output);
+    if (made == null || !JSON.valueToTree(config).equals(made.get("config"))) {
+      return false;
+    }
+    Instant at = Instant.parse(made.get("createdAt").asText());
+    for (String input : inputs) {
+      JsonNode in = provenance(input);
+      if (in != null && Instant.parse(in.get("createdAt").asText()).isAfter(at)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private JsonNode provenance(String dir) {
+    Path path = new Path(dir, Provenance.FILE_NAME);
+    try {
+      FileSystem fs = path.getFileSystem(hadoop);
+      if (!fs.exists(path)) {
+        return null;
+      }
+      try (InputStream in = fs.open(path)) {
+        return JSON.readTree(in);
+      }
+    } catch (IOException e) {
+      return null; // unreadable: treat as absent, the stage runs again and rewrites it
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.qadistill.squad;
+
+import io.qadistill.common.UsageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * An output directory written in a hidden sibling ({@code .NAME.staging-UUID}) and moved into place only when it
+ * is complete, so a failed or killed run never leaves a half-written table at the final path: readers see the old
+ * table, or none between the delete and the rename, never a partial one. The move is a rename: atomic on HDFS
+ * and local disks, a copy on object stores (S3), where the window is longer but the staging name stays hidden.
+ */
+final class StagedOutput {
+  private final FileSystem fs;
+  private final Path target;
+  private final Path staging;
+
+  StagedOutput(String target, Configuration conf) {
+    try {
+      Path path = new Path(target);
+      this.fs = path.getFileSystem(conf);
+      this.target = fs.makeQualified(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the file system of " + target, e);
+    }
+    if (this.target.getParent() == null) {
+      throw new UsageException("output " + target + " is a root directory: give a directory below it");
+    }
+    this.staging = new Path(this.target.getParent(), "." + this.target.getName() + ".staging-" + UUID.randomUUID());
+  }
+
+  /** Where the job writes now. */
+  String staging() {
+    return staging.toString();
+  }
+
+  /** Where the table ends up. */
+  String target() {
+    return target.toString();
+  }
+
+  /** Replaces the target with the staged directory. */
+  void commit() {
+    try {
+      if (fs.exists(target) && !fs.delete(target, true)) {
+        throw new IOException("cannot delete the previous output " + target);
+      }
+      if (!fs.rename(staging, target)) {
+        throw new IOException("cannot rename " + staging + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Removes the staged directory after a failure; best effort, the failure being reported already matters more. */
+  void abort() {
+    try {
+      fs.delete(staging, true);
+    } catch (IOException ignored) {
+      // the hidden staging directory stays; the next run uses a fresh name
+    }
+  }
+}
