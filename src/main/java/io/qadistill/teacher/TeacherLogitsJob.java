@@ -3,14 +3,18 @@ package io.qadistill.teacher;
 import static org.apache.spark.sql.functions.col;
 
 import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
 import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelCache;
 import io.qadistill.model.QaPredictor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,19 +41,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run anti-joins the features with the keys this teacher fingerprint already has (logits or quarantine),
  * spreads the missing rows over tasks of about {@code rowsPerTask} rows, and on each executor scores them with
- * the teacher from the per-JVM {@link TeacherCache}, batched by length ({@link QaPredictor}), on the task's GPU
- * when Spark gave it one. Rows go to {@code LOGITS/_staging/<uuid>/} and become visible by one directory rename
+ * the teacher from the per-JVM {@link ModelCache}, batched by length ({@link QaPredictor}), on the task's GPU
+ * when Spark gave it one (else on the CPU with {@code spark.task.cpus} PyTorch threads). Rows go to {@code LOGITS/_staging/<uuid>/} and become visible by one directory rename
  * each (logits and quarantine): a failed run leaves nothing visible, a rerun computes what is missing, and a run
  * with nothing missing writes nothing. Runs over one LOGITS directory must not overlap (a schedule wraps the job
  * in {@code flock}, see jobs/teacher-logits.cron): each run clears {@code _staging} of runs that died.
  *
- * <p>Cost: the features are read three times (count, quarantine check, scoring), each an anti-join with this
- * teacher's keys (a shuffle, or a broadcast when they are few); only counters come back to the driver. The
- * driver also reads the weights once to fingerprint them, and loads the teacher once to fail early when it does
- * not load (in local mode the tasks then reuse that copy).
+ * <p>Cost: the features are read four times (two counts, the quarantine check, scoring), each time anti-joined
+ * with this teacher's keys (a shuffle, or a broadcast when they are few), and the scoring pass shuffles the
+ * missing rows once more to spread them over tasks; only counters come back to the driver. The driver also reads
+ * the weights once to fingerprint them, and loads the teacher once to fail early when it does not load (in local
+ * mode the tasks then reuse that copy).
  */
 public final class TeacherLogitsJob {
   private static final Logger LOG = LoggerFactory.getLogger(TeacherLogitsJob.class);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final List<String> FEATURE_COLUMNS =
       List.of("example_id", "window", "input_ids", "token_type_ids", "attention_mask");
 
@@ -68,8 +74,7 @@ public final class TeacherLogitsJob {
     long t0 = System.nanoTime();
     String fingerprint = TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.teacher());
     // Fails here, before any task, when the teacher does not load; local tasks reuse this CPU copy.
-    BertQaModel driverCopy = TeacherCache.get(config.teacher(), fingerprint, Device.cpu());
-    FeatureCheck check = FeatureCheck.of(driverCopy.config());
+    FeatureCheck check = FeatureCheck.of(teacher(config.teacher(), Device.cpu()).config());
 
     Dataset<Row> features = readFeatures(spark, config.features());
     Dataset<Row> missing = features.join(LogitsTable.doneKeys(spark, config.out(), fingerprint),
@@ -83,18 +88,15 @@ public final class TeacherLogitsJob {
       return new Result(fingerprint, total, 0, total, 0, Map.of(), 0, (System.nanoTime() - t0) / 1e9,
           config.out(), null, null);
     }
-    int tasks = (int) Math.max(spark.sparkContext().defaultParallelism(),
-        Math.min(100_000L, (toDo + config.rowsPerTask() - 1) / config.rowsPerTask()));
-    Dataset<Row> rows = missing.repartition(tasks);
 
     FileSystem fs = fileSystem(spark, config.out());
     Path staging = new Path(new Path(config.out(), LogitsTable.STAGING_DIR), UUID.randomUUID().toString());
     try {
       clearStaging(fs, staging.getParent());
-      String featuresPath = config.features();
       spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: check " + toDo + " rows", false);
       Path quarantined = new Path(staging, "quarantine");
-      rows.mapPartitions((MapPartitionsFunction<Row, Row>) it -> refuse(it, check, featuresPath),
+      String featuresPath = config.features();
+      missing.mapPartitions((MapPartitionsFunction<Row, Row>) it -> refuse(it, check, featuresPath),
           Encoders.row(Quarantine.SCHEMA)).write().parquet(quarantined.toString());
       Map<String, Long> byReason = new TreeMap<>();
       for (Row r : spark.read().parquet(quarantined.toString()).groupBy("reason").count().collectAsList()) {
@@ -102,39 +104,53 @@ public final class TeacherLogitsJob {
       }
       long refused = byReason.values().stream().mapToLong(Long::longValue).sum();
 
-      spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: score " + (toDo - refused) + " rows "
-          + "with teacher " + fingerprint, false);
-      LongAccumulator done = spark.sparkContext().longAccumulator("teacher-logits.rows");
-      String teacher = config.teacher();
+      long scored = 0;
+      double scoreSeconds = 0;
       Path logits = new Path(staging, "logits");
-      long tScore = System.nanoTime();
-      try (ProgressLog progress = ProgressLog.start("teacher-logits", "windows", toDo - refused, done::value,
-          Duration.ofSeconds(10))) {
-        rows.mapPartitions((MapPartitionsFunction<Row, Row>) it -> score(it, teacher, fingerprint, config, check,
-            done), Encoders.row(LogitsTable.FILE_SCHEMA)).write().parquet(logits.toString());
+      if (toDo > refused) {
+        spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: score " + (toDo - refused)
+            + " rows with teacher " + fingerprint, false);
+        // Row counts, not Parquet bytes, decide the tasks: scoring costs per row, and small tasks give a steady
+        // progress log and cheap retries.
+        int tasks = (int) Math.max(spark.sparkContext().defaultParallelism(),
+            Math.min(100_000L, (toDo + config.rowsPerTask() - 1) / config.rowsPerTask()));
+        LongAccumulator done = spark.sparkContext().longAccumulator("teacher-logits.rows");
+        String teacher = config.teacher();
+        long tScore = System.nanoTime();
+        try (ProgressLog progress = ProgressLog.start("teacher-logits", "windows", toDo - refused, done::value,
+            PROGRESS_EVERY)) {
+          missing.repartition(tasks)
+              .mapPartitions((MapPartitionsFunction<Row, Row>) it -> score(it, teacher, config, check, done),
+                  Encoders.row(LogitsTable.FILE_SCHEMA))
+              .write().parquet(logits.toString());
+        }
+        scoreSeconds = (System.nanoTime() - tScore) / 1e9;
+        // Counted in the files, not the accumulator: a retried task must not count twice.
+        scored = spark.read().parquet(logits.toString()).count();
+        if (scored != toDo - refused) {
+          throw new IllegalStateException("scored " + scored + " rows, expected " + (toDo - refused)
+              + ": the features changed while the job ran? Run it again; nothing was committed.");
+        }
+        Provenance.of(spark, "teacher-logits", config, List.of(config.features(), config.teacher()
+            + " (teacher " + fingerprint + ")")).writeInto(spark, logits.toString());
       }
-      double scoreSeconds = (System.nanoTime() - tScore) / 1e9;
-      if (done.value() != toDo - refused) {
-        throw new IllegalStateException("scored " + done.value() + " rows, expected " + (toDo - refused)
-            + ": the features changed while the job ran? Run it again; nothing was committed.");
-      }
-      Provenance.of(spark, "teacher-logits", config, List.of(config.features(), config.teacher() + " (teacher "
-          + fingerprint + ")")).writeInto(spark, logits.toString());
 
       int run = LogitsTable.nextRun(fs, config.out(), fingerprint);
-      Path quarantineDir = LogitsTable.quarantineDir(config.out(), fingerprint, run);
-      Path runDir = LogitsTable.runDir(config.out(), fingerprint, run);
+      Path quarantineDir = refused > 0 ? LogitsTable.quarantineDir(config.out(), fingerprint, run) : null;
+      Path runDir = scored > 0 ? LogitsTable.runDir(config.out(), fingerprint, run) : null;
       // Quarantine first: if the second rename never happens, a rerun skips the refused rows and scores the rest.
-      if (refused > 0) {
+      if (quarantineDir != null) {
         commit(fs, quarantined, quarantineDir);
       }
-      commit(fs, logits, runDir);
+      if (runDir != null) {
+        commit(fs, logits, runDir);
+      }
       spark.sparkContext().clearJobGroup();
-      Result result = new Result(fingerprint, total, done.value(), total - toDo, refused, byReason,
-          done.value() / scoreSeconds, (System.nanoTime() - t0) / 1e9, config.out(), runDir.toString(),
-          refused > 0 ? quarantineDir.toString() : null);
+      Result result = new Result(fingerprint, total, scored, total - toDo, refused, byReason,
+          scoreSeconds > 0 ? scored / scoreSeconds : 0, (System.nanoTime() - t0) / 1e9, config.out(),
+          runDir == null ? null : runDir.toString(), quarantineDir == null ? null : quarantineDir.toString());
       LOG.info("teacher-logits: teacher {}: scored {}, skipped {} (already there), quarantined {} {}, "
-          + "{} windows/s -> {}", fingerprint, result.scored(), result.skipped(), refused, byReason,
+          + "{} windows/s -> {}", fingerprint, scored, result.skipped(), refused, byReason,
           String.format("%.1f", result.windowsPerSecond()), runDir);
       return result;
     } catch (IOException e) {
@@ -151,23 +167,27 @@ public final class TeacherLogitsJob {
       Row r = rows.next();
       FeatureCheck.Problem p = problem(check, r, ints(r, 2), ints(r, 3));
       if (p != null) {
-        out.add(RowFactory.create(r.getString(0), file, p.reason(), "window " + r.get(1) + ": " + p.detail(),
-            r.json()));
+        out.add(RowFactory.create(r.isNullAt(0) ? null : r.getString(0), file, "window " + r.get(1), p.reason(),
+            p.detail(), r.json()));
       }
     }
     return out.iterator();
   }
 
   /** The logits of a partition's rows that the teacher can take (the others are in the quarantine). */
-  private static Iterator<Row> score(Iterator<Row> rows, String teacher, String fingerprint,
-      TeacherLogitsConfig config, FeatureCheck check, LongAccumulator done) {
+  private static Iterator<Row> score(Iterator<Row> rows, String teacher, TeacherLogitsConfig config,
+      FeatureCheck check, LongAccumulator done) {
     TaskContext task = TaskContext.get();
     Device device = TaskDevice.of(task);
+    // loads PyTorch's native library too, which the thread setting below needs
+    QaPredictor predictor = new QaPredictor(teacher(teacher, device), config.batching(device));
     if (!device.isGpu()) {
-      TeacherCache.useThreads(config.threads() > 0 ? config.threads() : task.cpus());
+      // PyTorch's intra-op thread count is kept per thread: set it on this task thread, to the task's cores
+      int threads = config.threads() > 0 ? config.threads() : task.cpus();
+      if (JniUtils.getNumThreads() != threads) {
+        QaPredictor.setThreads(threads);
+      }
     }
-    QaPredictor predictor = new QaPredictor(TeacherCache.get(teacher, fingerprint, device),
-        config.batching(device));
     List<Row> keys = new ArrayList<>();
     List<int[]> ids = new ArrayList<>();
     List<int[]> types = new ArrayList<>();
@@ -189,6 +209,20 @@ public final class TeacherLogitsJob {
           logits.get(i).end()));
     }
     return out.iterator();
+  }
+
+  /**
+   * The teacher in {@code dir} on {@code device}, from this JVM's {@link ModelCache}; a teacher that does not load
+   * is a {@link UsageException} naming the directory, the file and the cause.
+   */
+  static BertQaModel teacher(String dir, Device device) {
+    try {
+      return ModelCache.model(dir.startsWith("file:") ? Paths.get(URI.create(dir)) : Paths.get(dir), device);
+    } catch (UsageException e) {
+      throw new UsageException("teacher " + dir + " does not load: " + e.getMessage(), e);
+    } catch (RuntimeException | LinkageError e) {
+      throw new UsageException("teacher " + dir + " does not load on " + device + ": " + e, e);
+    }
   }
 
   /** The problem of a row of {@link #FEATURE_COLUMNS} whose ids and type ids are given, or null. */

@@ -4,13 +4,66 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import io.qadistill.common.UsageException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The GPU mapping on a machine without one: what conf/gpu-discovery.sh prints for the GPUs an nvidia-smi lists,
+ * read back as Spark reads it, and the device a task with such addresses gets.
+ */
 class TaskDeviceTest {
+  @TempDir Path tmp;
+
   @Test
   void aTaskWithoutGpusRunsOnTheCpu() {
-    assertThat(TaskDevice.of(null)).isEqualTo(Device.cpu());
+    assertThat(TaskDevice.of((TaskContext) null)).isEqualTo(Device.cpu());
+    assertThat(TaskDevice.of(Map.of())).isEqualTo(Device.cpu());
+    assertThat(TaskDevice.of(Map.of("fpga", new ResourceInformation("fpga", new String[] {"0"}))))
+        .isEqualTo(Device.cpu());
+  }
+
+  @Test
+  void theDiscoveryScriptListsNvidiaSmiOrdinalsAsSparkReadsThem() throws Exception {
+    Process script = discovery("printf '0\\n1\\n3\\n'");
+    String json = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(script.waitFor()).as("exit status; printed %s", json).isZero();
+    ResourceInformation gpus = ResourceInformation.parseJson(json);
+    assertThat(gpus.name()).isEqualTo("gpu");
+    assertThat(gpus.addresses()).containsExactly("0", "1", "3");
+    // this machine's PyTorch sees no GPU, so a task given one is told why instead of running on the CPU
+    assertThat(Engine.getInstance().getGpuCount()).isZero();
+    assertThatThrownBy(() -> TaskDevice.of(Map.of("gpu", new ResourceInformation("gpu", new String[] {"1"}))))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("Spark gave this task GPU 1 but PyTorch sees 0 GPU(s)")
+        .hasMessageContaining("PYTORCH_LIBRARY_PATH");
+  }
+
+  @Test
+  void theDiscoveryScriptFailsWhenNvidiaSmiDoes() throws Exception {
+    Process script = discovery("echo 'NVIDIA-SMI has failed' >&2; exit 9");
+    String err = new String(script.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(script.waitFor()).isNotZero();
+    assertThat(err).contains("nvidia-smi failed", "NVIDIA-SMI has failed");
+  }
+
+  /** Runs conf/gpu-discovery.sh with an nvidia-smi on the PATH that runs {@code body}. */
+  private Process discovery(String body) throws IOException {
+    Path smi = tmp.resolve("nvidia-smi");
+    Files.writeString(smi, "#!/bin/sh\n" + body + "\n");
+    Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+    ProcessBuilder pb = new ProcessBuilder("conf/gpu-discovery.sh");
+    pb.environment().put("PATH", tmp + ":" + System.getenv("PATH"));
+    return pb.start();
   }
 
   @Test
