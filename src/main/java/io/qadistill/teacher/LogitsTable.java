@@ -2,7 +2,6 @@ package io.qadistill.teacher;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.get_json_object;
-import static org.apache.spark.sql.functions.lit;
 
 import io.qadistill.common.Quarantine;
 import java.io.IOException;
@@ -76,14 +75,13 @@ public final class LogitsTable {
 
   private static Dataset<Row> readRuns(SparkSession spark, String dir, StructType schema, String fingerprint) {
     StructType withRun = schema.add(RUN, DataTypes.IntegerType, false);
-    Dataset<Row> all;
-    if (!exists(spark, new Path(dir))) {
-      all = spark.createDataFrame(List.of(), withRun);
-    } else {
-      // the schema given, so partition values are never type-guessed (a fingerprint of digits stays a string)
-      all = spark.read().schema(withRun).option("basePath", dir).parquet(dir);
+    // The teacher directories, not DIR itself: Spark warns about a path whose last name starts with "_".
+    Path teachers = new Path(dir, TEACHER + "=" + (fingerprint == null ? "*" : fingerprint));
+    if (!exists(spark, teachers)) {
+      return spark.createDataFrame(List.of(), withRun);
     }
-    return fingerprint == null ? all : all.where(col(TEACHER).equalTo(lit(fingerprint)));
+    // the schema given, so partition values are never type-guessed (a fingerprint of digits stays a string)
+    return spark.read().schema(withRun).option("basePath", dir).parquet(teachers.toString());
   }
 
   static Path runDir(String out, String fingerprint, int run) {
@@ -112,9 +110,11 @@ public final class LogitsTable {
     return max + 1;
   }
 
+  /** Whether {@code path} (a glob) names anything. */
   private static boolean exists(SparkSession spark, Path path) {
     try {
-      return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path);
+      FileStatus[] found = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).globStatus(path);
+      return found != null && found.length > 0;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot look at " + path, e);
     }

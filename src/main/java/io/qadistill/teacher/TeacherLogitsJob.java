@@ -26,6 +26,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -42,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>A run anti-joins the features with the keys this teacher fingerprint already has (logits or quarantine),
  * spreads the missing rows over tasks of about {@code rowsPerTask} rows, and on each executor scores them with
  * the teacher from the per-JVM {@link ModelCache}, batched by length ({@link QaPredictor}), on the task's GPU
- * when Spark gave it one (else on the CPU with {@code spark.task.cpus} PyTorch threads). Rows go to {@code LOGITS/_staging/<uuid>/} and become visible by one directory rename
- * each (logits and quarantine): a failed run leaves nothing visible, a rerun computes what is missing, and a run
- * with nothing missing writes nothing. Runs over one LOGITS directory must not overlap (a schedule wraps the job
+ * when Spark gave it one (else on the CPU with {@code spark.task.cpus} PyTorch threads). Rows go to
+ * {@code LOGITS/_staging/<uuid>/} and become visible by one directory rename each (logits and quarantine): a
+ * failed run leaves nothing visible, a rerun computes what is missing, and a run with nothing missing writes
+ * nothing. Runs over one LOGITS directory must not overlap (a schedule wraps the job
  * in {@code flock}, see jobs/teacher-logits.cron): each run clears {@code _staging} of runs that died.
  *
  * <p>Cost: the features are read four times (two counts, the quarantine check, scoring), each time anti-joined
@@ -237,7 +239,7 @@ public final class TeacherLogitsJob {
     return r.isNullAt(column) ? null : FeatureCheck.ints(r.getList(column));
   }
 
-  static Dataset<Row> readFeatures(SparkSession spark, String path) {
+  private static Dataset<Row> readFeatures(SparkSession spark, String path) {
     Dataset<Row> features;
     try {
       features = spark.read().parquet(path);
@@ -252,7 +254,7 @@ public final class TeacherLogitsJob {
             + "): give the --out directory of a 'featurize' run");
       }
     }
-    return features.select(FEATURE_COLUMNS.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
+    return features.select(FEATURE_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
   }
 
   private static void commit(FileSystem fs, Path from, Path to) throws IOException {

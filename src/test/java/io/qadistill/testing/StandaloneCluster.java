@@ -59,8 +59,9 @@ public final class StandaloneCluster implements AutoCloseable {
       cluster.worker = cluster.daemon("worker", "org.apache.spark.deploy.worker.Worker",
           "--host", "127.0.0.1", "--cores", String.valueOf(cores), "--memory", memoryMb + "m",
           "--webui-port", "0", "--work-dir", cluster.dir.resolve("work").toString(), cluster.masterUrl);
-      cluster.awaitLine(master, cluster.dir.resolve("master.log"), "I have been elected leader");
-      cluster.awaitLine(cluster.worker, cluster.dir.resolve("worker.log"), "Successfully registered with master");
+      cluster.awaitLine(master, cluster.dir.resolve("master.log"), "I have been elected leader", START_TIMEOUT);
+      cluster.awaitLine(cluster.worker, cluster.dir.resolve("worker.log"), "Successfully registered with master",
+          START_TIMEOUT);
       return cluster;
     } catch (IOException | RuntimeException e) {
       if (cluster != null) {
@@ -125,9 +126,12 @@ public final class StandaloneCluster implements AutoCloseable {
     return worker.children().filter(ProcessHandle::isAlive).toList();
   }
 
-  /** Waits until a line of {@code log} contains {@code text}, failing when {@code process} ends first. */
-  public void awaitLine(Process process, Path log, String text) {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+  /**
+   * Waits until a line of {@code log} contains {@code text}, failing when {@code process} ends first or
+   * {@code timeout} passes.
+   */
+  public void awaitLine(Process process, Path log, String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (contains(log, text)) {
         return;
@@ -138,7 +142,7 @@ public final class StandaloneCluster implements AutoCloseable {
       }
       sleep(200);
     }
-    throw new IllegalStateException("no \"" + text + "\" in " + log + " after " + START_TIMEOUT + ":\n" + tail(log));
+    throw new IllegalStateException("no \"" + text + "\" in " + log + " after " + timeout + ":\n" + tail(log));
   }
 
   /** The last lines of a log, for failure messages. */
