@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
       FeaturizeCommand.class,
       ImportModelCommand.class,
       TeacherLogitsCommand.class,
-      PipelineCommand.class
+      PipelineCommand.class,
+      EvaluateCommand.class,
+      PredictCommand.class
     })
 public final class Main {
 
