@@ -1,5 +1,6 @@
 package io.qadistill.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.qadistill.common.UsageException;
@@ -47,6 +48,14 @@ public final class ModelDirectory {
 
   /** Loads a model directory; a missing qa_outputs head is initialised from {@code headSeed}. */
   public static BertQaModel load(Path dir, long headSeed) {
+    return load(dir, headSeed, null);
+  }
+
+  /**
+   * Loads a model directory with its weights on {@code device} (null: the engine's default device), e.g. the
+   * GPU a Spark task was given.
+   */
+  public static BertQaModel load(Path dir, long headSeed, Device device) {
     if (!Files.isDirectory(dir)) {
       throw new UsageException(dir + " is not a model directory (it does not exist or is a file)");
     }
@@ -80,7 +89,7 @@ public final class ModelDirectory {
     } catch (IOException e) {
       throw new UsageException("cannot read " + dir + ": " + e.getMessage(), e);
     }
-    return assemble(config, tensors, tokenizer, headSeed, weights.toString());
+    return assemble(config, tensors, tokenizer, headSeed, weights.toString(), device);
   }
 
   /**
@@ -89,6 +98,12 @@ public final class ModelDirectory {
    */
   public static BertQaModel assemble(BertQaConfig config, Map<String, Safetensors.Tensor> tensors,
                                      byte[] tokenizerJson, long headSeed, String source) {
+    return assemble(config, tensors, tokenizerJson, headSeed, source, null);
+  }
+
+  /** As {@link #assemble(BertQaConfig, Map, byte[], long, String)}, on {@code device} (null: the default). */
+  public static BertQaModel assemble(BertQaConfig config, Map<String, Safetensors.Tensor> tensors,
+                                     byte[] tokenizerJson, long headSeed, String source, Device device) {
     BertQaBlock block = new BertQaBlock(config);
     Map<String, Safetensors.Tensor> byName = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
@@ -121,7 +136,7 @@ public final class ModelDirectory {
       throw new UsageException(source + ": missing tensor " + missing.stream().filter(n -> !head.contains(n))
           .findFirst().orElseThrow() + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""));
     }
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = NDManager.newBaseManager(device);
     try {
       for (Map.Entry<String, Safetensors.Tensor> e : byName.entrySet()) {
         block.setArray(e.getKey(), manager.create(e.getValue().data(), new Shape(e.getValue().shape())));

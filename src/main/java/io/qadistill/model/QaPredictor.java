@@ -82,7 +82,8 @@ public final class QaPredictor {
     Logits[] out = new Logits[inputIds.size()];
     boolean gradMode = JniUtils.isGradMode();
     JniUtils.setGradMode(false); // per thread: Spark's task threads may have it on
-    try (NDManager scope = NDManager.newBaseManager()) {
+    // inputs go where the weights are (a GPU for a model loaded there)
+    try (NDManager scope = NDManager.newBaseManager(model.manager().getDevice())) {
       for (int[] batch : batches(inputIds, options)) {
         try (NDManager batchScope = scope.newSubManager()) {
           NDList inputs = pad(batchScope, inputIds, tokenTypeIds, batch);
