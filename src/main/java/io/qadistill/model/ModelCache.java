@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The one piece of state shared between Spark tasks: loaded models per executor JVM, by model directory and
- * device.
+ * The one piece of state shared between Spark tasks: loaded models per executor JVM, by model directory or
+ * TorchScript file ({@link QaModel#load}) and device.
  *
  * <p>A task calls {@link #predictor(Path, QaPredictor.Options)}; the first call in a JVM loads the directory
  * (seconds, and the weights' native memory), every later call with the same directory, from any task thread,
@@ -22,20 +22,23 @@ import java.util.concurrent.ConcurrentMap;
 public final class ModelCache {
   private record Key(Path dir, Device device) {}
 
-  private static final ConcurrentMap<Key, BertQaModel> MODELS = new ConcurrentHashMap<>();
+  private static final ConcurrentMap<Key, QaModel> MODELS = new ConcurrentHashMap<>();
 
   private ModelCache() {}
 
   /** The model of {@code dir} on the engine's default device, loaded on first use in this JVM. */
-  public static BertQaModel model(Path dir) {
+  public static QaModel model(Path dir) {
     return model(dir, null);
   }
 
-  /** The model of {@code dir} on {@code device} (null: the engine's default), loaded on first use in this JVM. */
-  public static BertQaModel model(Path dir, Device device) {
+  /**
+   * The model of {@code dir} (a model directory or a .pt file) on {@code device} (null: the engine's default),
+   * loaded on first use in this JVM.
+   */
+  public static QaModel model(Path dir, Device device) {
     Device on = device != null ? device : Engine.getInstance().defaultDevice();
     return MODELS.computeIfAbsent(new Key(dir.toAbsolutePath().normalize(), on),
-        key -> ModelDirectory.load(key.dir(), ModelDirectory.DEFAULT_HEAD_SEED, key.device()));
+        key -> QaModel.load(key.dir(), key.device()));
   }
 
   /** A predictor over the cached model of {@code dir} (predictors are cheap; the model is shared). */
@@ -51,7 +54,7 @@ public final class ModelCache {
     Path normal = dir.toAbsolutePath().normalize();
     for (Key key : MODELS.keySet()) {
       if (key.dir().equals(normal)) {
-        BertQaModel model = MODELS.remove(key);
+        QaModel model = MODELS.remove(key);
         if (model != null) {
           model.close();
         }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -41,15 +40,15 @@ public final class QaPredictor {
     }
   }
 
-  private final BertQaModel model;
+  private final QaModel model;
   private final Options options;
 
-  public QaPredictor(BertQaModel model, Options options) {
+  public QaPredictor(QaModel model, Options options) {
     this.model = model;
     this.options = options;
   }
 
-  public BertQaModel model() {
+  public QaModel model() {
     return model;
   }
 
@@ -71,7 +70,7 @@ public final class QaPredictor {
       throw new IllegalArgumentException(inputIds.size() + " input_ids rows but " + tokenTypeIds.size()
           + " token_type_ids rows");
     }
-    int max = model.config().maxPositionEmbeddings();
+    int max = model.maxLength();
     for (int i = 0; i < inputIds.size(); i++) {
       int length = inputIds.get(i).length;
       if (length == 0 || length > max || tokenTypeIds.get(i).length != length) {
@@ -87,7 +86,7 @@ public final class QaPredictor {
       for (int[] batch : batches(inputIds, options)) {
         try (NDManager batchScope = scope.newSubManager()) {
           NDList inputs = pad(batchScope, inputIds, tokenTypeIds, batch);
-          NDList outputs = model.block().forward(new ParameterStore(batchScope, false), inputs, false);
+          NDList outputs = model.logits(inputs);
           int length = (int) inputs.head().getShape().get(1);
           float[] start = outputs.get(0).toFloatArray();
           float[] end = outputs.get(1).toFloatArray();

@@ -1,6 +1,8 @@
 package io.qadistill.teacher;
 
 import io.qadistill.model.BertQaConfig;
+import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import java.io.Serializable;
 import java.util.List;
 
@@ -25,6 +27,16 @@ public record FeatureCheck(int vocabSize, int typeVocabSize, int maxLength) impl
 
   public static FeatureCheck of(BertQaConfig config) {
     return new FeatureCheck(config.vocabSize(), config.typeVocabSize(), config.maxPositionEmbeddings());
+  }
+
+  /**
+   * The checks a loaded teacher allows. A TorchScript file states only its window length (its config.json, if
+   * any, is not bound to the traced graph), so its ids are not range-checked here: PyTorch itself refuses an id
+   * outside its embedding with an error, it does not crash the JVM.
+   */
+  public static FeatureCheck of(QaModel model) {
+    return model instanceof BertQaModel bert ? of(bert.config())
+        : new FeatureCheck(Integer.MAX_VALUE, Integer.MAX_VALUE, model.maxLength());
   }
 
   /** The first problem of a row, or null when the teacher can take it. Null arrays (or null elements) count. */

@@ -8,7 +8,7 @@ import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelCache;
 import io.qadistill.model.QaPredictor;
 import java.io.IOException;
@@ -76,7 +76,7 @@ public final class TeacherLogitsJob {
     long t0 = System.nanoTime();
     String fingerprint = TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.teacher());
     // Fails here, before any task, when the teacher does not load; local tasks reuse this CPU copy.
-    FeatureCheck check = FeatureCheck.of(teacher(config.teacher(), Device.cpu()).config());
+    FeatureCheck check = FeatureCheck.of(teacher(config.teacher(), Device.cpu()));
 
     Dataset<Row> features = readFeatures(spark, config.features());
     Dataset<Row> missing = features.join(LogitsTable.doneKeys(spark, config.out(), fingerprint),
@@ -217,7 +217,7 @@ public final class TeacherLogitsJob {
    * The teacher in {@code dir} on {@code device}, from this JVM's {@link ModelCache}; a teacher that does not load
    * is a {@link UsageException} naming the directory, the file and the cause.
    */
-  static BertQaModel teacher(String dir, Device device) {
+  static QaModel teacher(String dir, Device device) {
     try {
       return ModelCache.model(dir.startsWith("file:") ? Paths.get(URI.create(dir)) : Paths.get(dir), device);
     } catch (UsageException e) {
