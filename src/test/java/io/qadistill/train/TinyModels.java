@@ -26,9 +26,15 @@ final class TinyModels {
     }
   }
 
-  /** A random model of {@link #config} saved as a model directory at {@code dir}. */
+  /**
+   * A random model of {@link #config} saved as a model directory at {@code dir}, its weights drawn with standard
+   * deviation 0.5 instead of transformers' 0.02, so that its logits are far from uniform (a teacher with opinions).
+   */
   static Path save(Path dir, int layers, long seed) {
-    try (BertQaModel model = BertQaModel.initialize(config(layers), tokenizer(), seed)) {
+    BertQaConfig c = config(layers);
+    BertQaConfig wide = new BertQaConfig(c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(),
+        c.intermediateSize(), c.hiddenAct(), 0, 0, c.maxPositionEmbeddings(), c.typeVocabSize(), c.layerNormEps(), 0.5);
+    try (BertQaModel model = BertQaModel.initialize(wide, tokenizer(), seed)) {
       ModelDirectory.save(model, dir);
     }
     return dir;

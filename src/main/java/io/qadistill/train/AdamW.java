@@ -1,0 +1,106 @@
+package io.qadistill.train;
+
+/**
+ * torch.optim.AdamW (what transformers' examples train with), on flat float arrays, on the driver: for each value,
+ * with the step's learning rate {@code lr} and t the 1-based update count,
+ * <pre>
+ *   p ← p · (1 − lr · weight_decay)                  (only where the layout says the parameter decays)
+ *   m ← β1 · m + (1 − β1) · g
+ *   v ← β2 · v + (1 − β2) · g²
+ *   p ← p − lr / (1 − β1^t) · m / (√v / √(1 − β2^t) + ε)
+ * </pre>
+ * Its state (m, v, t) is what a checkpoint saves besides the parameters.
+ */
+public final class AdamW {
+  public static final double BETA1 = 0.9;
+  public static final double BETA2 = 0.999;
+
+  private final ParameterLayout layout;
+  private final double weightDecay;
+  private final double epsilon;
+  private final float[] m;
+  private final float[] v;
+  private long steps;
+
+  public AdamW(ParameterLayout layout, double weightDecay, double epsilon) {
+    this.layout = layout;
+    this.weightDecay = weightDecay;
+    this.epsilon = epsilon;
+    this.m = new float[layout.size()];
+    this.v = new float[layout.size()];
+  }
+
+  /** Updates {@code params} in place from the (averaged, clipped) gradient. */
+  public void step(float[] params, float[] grad, double lr) {
+    steps++;
+    double correction1 = 1 - Math.pow(BETA1, steps);
+    double sqrtCorrection2 = Math.sqrt(1 - Math.pow(BETA2, steps));
+    double stepSize = lr / correction1;
+    for (int p = 0; p < layout.count(); p++) {
+      float shrink = (float) (layout.decays(p) ? 1 - lr * weightDecay : 1);
+      for (int i = layout.offset(p), end = i + layout.length(p); i < end; i++) {
+        float g = grad[i];
+        m[i] = (float) (BETA1 * m[i] + (1 - BETA1) * g);
+        v[i] = (float) (BETA2 * v[i] + (1 - BETA2) * g * g);
+        double denominator = Math.sqrt(v[i]) / sqrtCorrection2 + epsilon;
+        params[i] = (float) (params[i] * shrink - stepSize * m[i] / denominator);
+      }
+    }
+  }
+
+  /** Updates taken so far. */
+  public long steps() {
+    return steps;
+  }
+
+  /** The first moments (the array itself: a checkpoint reads it, a resume fills it). */
+  public float[] firstMoments() {
+    return m;
+  }
+
+  /** The second moments (the array itself). */
+  public float[] secondMoments() {
+    return v;
+  }
+
+  /** Continues from a checkpoint's state. */
+  public void restore(long steps, float[] firstMoments, float[] secondMoments) {
+    if (firstMoments.length != m.length || secondMoments.length != v.length) {
+      throw new IllegalArgumentException("optimizer state of " + firstMoments.length + "/" + secondMoments.length
+          + " values for " + m.length + " parameters");
+    }
+    this.steps = steps;
+    System.arraycopy(firstMoments, 0, m, 0, m.length);
+    System.arraycopy(secondMoments, 0, v, 0, v.length);
+  }
+
+  /**
+   * Scales {@code grad} in place so that its L2 norm is at most {@code maxNorm}, as torch's clip_grad_norm_
+   * (factor maxNorm / (norm + 1e-6) when below 1); returns the norm before clipping. {@code maxNorm} ≤ 0: none.
+   */
+  public static double clipByGlobalNorm(float[] grad, double maxNorm) {
+    double sum = 0;
+    for (float g : grad) {
+      sum += (double) g * g;
+    }
+    double norm = Math.sqrt(sum);
+    double factor = maxNorm / (norm + 1e-6);
+    if (maxNorm > 0 && factor < 1) {
+      for (int i = 0; i < grad.length; i++) {
+        grad[i] = (float) (grad[i] * factor);
+      }
+    }
+    return norm;
+  }
+
+  /**
+   * transformers' {@code get_linear_schedule_with_warmup}: the factor of the base learning rate for the update
+   * with 0-based index {@code step}: step / warmup while warming up, then linear decay to 0 at {@code total}.
+   */
+  public static double linearSchedule(long step, long warmup, long total) {
+    if (step < warmup) {
+      return (double) step / Math.max(1, warmup);
+    }
+    return Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
+  }
+}
