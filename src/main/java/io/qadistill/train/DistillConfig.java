@@ -14,11 +14,13 @@ import java.io.Serializable;
  * @param loss T, alpha_ce, alpha_squad
  * @param optimization AdamW and the schedule
  * @param batching batch size, epochs or steps, partitions, seed
+ * @param checkpoints when to checkpoint, whether to resume
  * @param threads PyTorch threads per training task; 0 = the local cores per partition locally, spark.task.cpus on a
  *     cluster (set it to spark.executor.cores so that one training task has its executor)
  */
 public record DistillConfig(String features, String logits, String teacher, String out, StudentSpec student,
-                            DistillLoss loss, Optimization optimization, Batching batching, int threads)
+                            DistillLoss loss, Optimization optimization, Batching batching, Checkpointing checkpoints,
+                            int threads)
     implements Serializable {
 
   public DistillConfig {
@@ -40,18 +42,27 @@ public record DistillConfig(String features, String logits, String teacher, Stri
   /** Defaults for everything but the inputs, the output and the student. */
   public static DistillConfig defaults(String features, String logits, String out, StudentSpec student) {
     return new DistillConfig(features, logits, null, out, student,
-        logits == null ? DistillLoss.FINE_TUNE : DistillLoss.DEFAULT, Optimization.DEFAULT, Batching.DEFAULT, 0);
+        logits == null ? DistillLoss.FINE_TUNE : DistillLoss.DEFAULT, Optimization.DEFAULT, Batching.DEFAULT,
+        Checkpointing.DEFAULT, 0);
   }
 
   public DistillConfig withBatching(Batching b) {
-    return new DistillConfig(features, logits, teacher, out, student, loss, optimization, b, threads);
+    return new DistillConfig(features, logits, teacher, out, student, loss, optimization, b, checkpoints, threads);
   }
 
   public DistillConfig withOptimization(Optimization o) {
-    return new DistillConfig(features, logits, teacher, out, student, loss, o, batching, threads);
+    return new DistillConfig(features, logits, teacher, out, student, loss, o, batching, checkpoints, threads);
   }
 
   public DistillConfig withLoss(DistillLoss l) {
-    return new DistillConfig(features, logits, teacher, out, student, l, optimization, batching, threads);
+    return new DistillConfig(features, logits, teacher, out, student, l, optimization, batching, checkpoints, threads);
+  }
+
+  public DistillConfig withCheckpoints(Checkpointing c) {
+    return new DistillConfig(features, logits, teacher, out, student, loss, optimization, batching, c, threads);
+  }
+
+  public DistillConfig withOut(String o) {
+    return new DistillConfig(features, logits, teacher, o, student, loss, optimization, batching, checkpoints, threads);
   }
 }

@@ -1,12 +1,14 @@
 package io.qadistill.train;
 
 import io.qadistill.common.Provenance;
+import io.qadistill.common.UsageException;
 import io.qadistill.model.BertQaModel;
 import io.qadistill.model.ModelDirectory;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
@@ -31,68 +33,115 @@ import org.slf4j.LoggerFactory;
 public final class DistillJob {
   private static final Logger LOG = LoggerFactory.getLogger(DistillJob.class);
 
-  /** What a run did. */
-  public record Result(long steps, long totalSteps, int partitions, long windows, long featureWindows,
-                       double lastLoss, double windowsPerSecond, double computeSeconds, double exchangeSeconds,
-                       double seconds, String out) {}
+  /**
+   * What a run did: {@code steps} done of {@code totalSteps} (fewer when stopped by --stop-after), from
+   * {@code startStep} (a resumed checkpoint's, else 0); the mean loss of the last step; windows per second over
+   * this run's steps; their compute and exchange seconds; the final model directory (null when stopped) and the
+   * newest checkpoint.
+   */
+  public record Result(long steps, long totalSteps, long startStep, boolean stopped, int partitions, long windows,
+                       long featureWindows, double lastLoss, double windowsPerSecond, double computeSeconds,
+                       double exchangeSeconds, double seconds, String model, String checkpoint) {}
 
   private DistillJob() {}
 
   public static Result run(SparkSession spark, DistillConfig config) {
     long t0 = System.nanoTime();
+    Path out = Path.of(config.out());
+    Checkpointing checkpointing = config.checkpoints();
+    List<Path> existing = Checkpoints.list(out);
+    if (!existing.isEmpty() && !checkpointing.resume()) {
+      throw new UsageException(out + " holds checkpoints of an earlier run (the newest " + existing.get(existing.size() - 1)
+          .getFileName() + "): pass --resume to continue it, or choose another --out");
+    }
     int partitions = partitions(spark, config.batching());
     int threads = threads(spark, config.threads(), partitions);
     spark.sparkContext().setJobGroup("distill", "distill: prepare the training windows", false);
-    TrainData data = TrainData.prepare(spark, config.features(), config.loss().needsTeacher() ? config.logits() : null,
-        config.teacher(), partitions);
+    String logits = config.loss().needsTeacher() ? config.logits() : null;
+    TrainData data = TrainData.prepare(spark, config.features(), logits, config.teacher(), partitions);
     String run = UUID.randomUUID().toString();
-    Path out = Path.of(config.out());
-    try (BertQaModel student = Students.build(config.student())) {
-      ParameterLayout layout = new ParameterLayout(student.block());
-      float[] params = layout.read(student.block());
+    try {
       long total = config.batching().totalSteps(data.windows(), partitions);
-      Optimizer optimizer = new Optimizer(layout, config.optimization(), total);
-      LOG.info("distill: {} windows in {} partitions of {}, {} per partition per step, {} steps, {} parameters, "
-              + "{} PyTorch threads per task", data.windows(), partitions, Arrays.toString(data.partitionRows()),
-          config.batching().batchSize(), total, layout.size(), threads);
-      Worker.Spec spec = new Worker.Spec(run, student.config(), config.loss(), config.batching().batchSize(),
-          config.batching().seed(), threads, data.partitionRows());
-      double epochRows = (double) data.windows() / partitions;
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      StepStats last = null;
-      double compute = 0;
-      double exchange = 0;
-      double seconds = 0;
-      long windows = 0;
-      try (MetricsFile metrics = MetricsFile.open(out, 0)) {
-        for (long step = 0; step < total; step++) {
-          long s0 = System.nanoTime();
-          spark.sparkContext().setJobGroup("distill", "distill: step " + (step + 1) + "/" + total, false);
-          Broadcast<float[]> weights = jsc.broadcast(params);
-          GradientSum sum = data.rows().mapPartitionsWithIndex(new StepTask(spec, step, weights), false)
-              .treeAggregate(new GradientSum(), GradientSum::add, GradientSum::add);
-          weights.destroy();
-          long s1 = System.nanoTime();
-          Optimizer.Update update = optimizer.apply(params, sum, step);
-          long s2 = System.nanoTime();
-          double n = sum.windows();
-          last = new StepStats(step + 1, sum.loss() / n, sum.distill() / n, sum.squad() / n, update.learningRate(),
-              update.gradNorm(), sum.windows(), sum.tokens(), (step + 1) * config.batching().batchSize() / epochRows,
-              sum.computeSeconds(), (s1 - s0) / 1e9 - sum.computeSeconds(), (s2 - s1) / 1e9);
-          metrics.write(last);
-          compute += last.computeSeconds();
-          exchange += last.exchangeSeconds();
-          seconds += last.seconds();
-          windows += sum.windows();
+      int batch = config.batching().batchSize();
+      Checkpoints.RunKey key = new Checkpoints.RunKey(config.features(), logits, config.teacher(), config.loss(),
+          config.optimization(), batch, config.batching().seed(),
+          Arrays.stream(data.partitionRows()).boxed().toList(), total);
+      Optional<Path> latest = checkpointing.resume() ? Checkpoints.latest(out) : Optional.empty();
+      Checkpoints.Loaded resumed = latest.map(dir -> Checkpoints.read(dir, key)).orElse(null);
+      try (BertQaModel student = resumed != null ? resumed.model() : Students.build(config.student())) {
+        ParameterLayout layout = new ParameterLayout(student.block());
+        ParameterLayout.Writer driverWeights = layout.writer(student.block());
+        float[] params = layout.read(student.block());
+        Optimizer optimizer = new Optimizer(layout, config.optimization(), total);
+        long start = 0;
+        if (resumed != null) {
+          start = resumed.state().step();
+          optimizer.adam().restore(start, resumed.firstMoments(), resumed.secondMoments());
+          LOG.info("distill: resuming from {} (step {} of {})", latest.get(), start, total);
+        } else if (checkpointing.resume()) {
+          LOG.info("distill: --resume, but {} holds no checkpoint: starting afresh", out);
         }
+        LOG.info("distill: {} windows in {} partitions of {}, {} per partition per step, steps {} to {}, {} "
+                + "parameters, {} PyTorch threads per task", data.windows(), partitions,
+            Arrays.toString(data.partitionRows()), batch, start + 1, total, layout.size(), threads);
+        Worker.Spec spec = new Worker.Spec(run, student.config(), config.loss(), batch, config.batching().seed(),
+            threads, data.partitionRows());
+        double windowsPerEpoch = data.windows();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        StepStats last = null;
+        double compute = 0;
+        double exchange = 0;
+        double seconds = 0;
+        long windows = 0;
+        long step = start;
+        Path checkpoint = latest.orElse(null);
+        try (MetricsFile metrics = MetricsFile.open(out, start)) {
+          while (step < total) {
+            long s0 = System.nanoTime();
+            spark.sparkContext().setJobGroup("distill", "distill: step " + (step + 1) + "/" + total, false);
+            Broadcast<float[]> weights = jsc.broadcast(params);
+            GradientSum sum = data.rows().mapPartitionsWithIndex(new StepTask(spec, step, weights), false)
+                .treeAggregate(new GradientSum(), GradientSum::add, GradientSum::add);
+            weights.destroy();
+            long s1 = System.nanoTime();
+            Optimizer.Update update = optimizer.apply(params, sum, step);
+            long s2 = System.nanoTime();
+            step++;
+            double n = sum.windows();
+            last = new StepStats(step, sum.loss() / n, sum.distill() / n, sum.squad() / n, update.learningRate(),
+                update.gradNorm(), sum.windows(), sum.tokens(), step * partitions * (double) batch / windowsPerEpoch,
+                sum.computeSeconds(), (s1 - s0) / 1e9 - sum.computeSeconds(), (s2 - s1) / 1e9);
+            metrics.write(last);
+            compute += last.computeSeconds();
+            exchange += last.exchangeSeconds();
+            seconds += last.seconds();
+            windows += sum.windows();
+            boolean stop = checkpointing.stopAfter() > 0 && step - start >= checkpointing.stopAfter();
+            boolean due = checkpointing.every() > 0 && step % checkpointing.every() == 0;
+            if (due || stop || step == total) {
+              driverWeights.write(params);
+              checkpoint = Checkpoints.write(out, student, layout, optimizer.adam(),
+                  new Checkpoints.State(step, step * batch, last.epoch(), key), checkpointing.keep());
+              LOG.info("distill: checkpoint {}", checkpoint);
+            }
+            if (stop && step < total) {
+              LOG.info("distill: stopped after {} steps of this run (--stop-after); --resume continues from {}",
+                  step - start, checkpoint);
+              return new Result(step, total, start, true, partitions, data.windows(), data.features(),
+                  last.loss(), windows / seconds, compute, exchange, (System.nanoTime() - t0) / 1e9, null,
+                  String.valueOf(checkpoint));
+            }
+          }
+        }
+        driverWeights.write(params);
+        ModelDirectory.save(student, out);
+        Provenance.of(spark, config.loss().needsTeacher() ? "distill" : "finetune", config,
+            logits == null ? List.of(config.features()) : List.of(config.features(), logits))
+            .writeInto(spark, config.out());
+        return new Result(step, total, start, false, partitions, data.windows(), data.features(),
+            last == null ? Double.NaN : last.loss(), seconds > 0 ? windows / seconds : 0, compute, exchange,
+            (System.nanoTime() - t0) / 1e9, config.out(), String.valueOf(checkpoint));
       }
-      layout.writer(student.block()).write(params);
-      ModelDirectory.save(student, out);
-      Provenance.of(spark, config.loss().needsTeacher() ? "distill" : "finetune", config,
-          config.logits() == null ? List.of(config.features()) : List.of(config.features(), config.logits()))
-          .writeInto(spark, config.out());
-      return new Result(total, total, partitions, data.windows(), data.features(), last.loss(),
-          windows / seconds, compute, exchange, (System.nanoTime() - t0) / 1e9, config.out());
     } finally {
       spark.sparkContext().setJobGroup("distill", "distill: release the models", false);
       data.rows().foreachPartition(rows -> Worker.closeRun(run));

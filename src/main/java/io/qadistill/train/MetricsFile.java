@@ -22,14 +22,17 @@ public final class MetricsFile implements AutoCloseable {
     this.out = out;
   }
 
-  /** Opens {@code dir}/metrics.jsonl, keeping only the lines of steps before {@code fromStep} (0: a new file). */
-  public static MetricsFile open(Path dir, long fromStep) {
+  /**
+   * Opens {@code dir}/metrics.jsonl, keeping the lines of steps up to {@code keepThrough} (a resumed run's
+   * checkpoint; 0: a new file) and dropping later ones, which the resumed run writes again.
+   */
+  public static MetricsFile open(Path dir, long keepThrough) {
     try {
       Files.createDirectories(dir);
       Path file = dir.resolve(NAME);
       List<StepStats> kept = new ArrayList<>();
-      if (fromStep > 0 && Files.exists(file)) {
-        kept = read(file).stream().filter(s -> s.step() < fromStep).toList();
+      if (keepThrough > 0 && Files.exists(file)) {
+        kept = read(file).stream().filter(s -> s.step() <= keepThrough).toList();
       }
       BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
