@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       ReadCommand.class,
       FeaturizeCommand.class,
       ImportModelCommand.class,
+      DistillCommand.class,
+      FinetuneCommand.class,
       PipelineCommand.class
     })
 public final class Main {

@@ -15,12 +15,14 @@ import java.io.Serializable;
  * @param optimization AdamW and the schedule
  * @param batching batch size, epochs or steps, partitions, seed
  * @param checkpoints when to checkpoint, whether to resume
+ * @param logEvery a progress line every this many steps (step/total, loss and its parts, learning rate, windows/s,
+ *     ETA); metrics.jsonl gets every step
  * @param threads PyTorch threads per training task; 0 = the local cores per partition locally, spark.task.cpus on a
  *     cluster (set it to spark.executor.cores so that one training task has its executor)
  */
 public record DistillConfig(String features, String logits, String teacher, String out, StudentSpec student,
                             DistillLoss loss, Optimization optimization, Batching batching, Checkpointing checkpoints,
-                            int threads)
+                            int logEvery, int threads)
     implements Serializable {
 
   public DistillConfig {
@@ -34,6 +36,9 @@ public record DistillConfig(String features, String logits, String teacher, Stri
       throw new UsageException("distilling with alpha_ce " + loss.alphaCe() + " needs the teacher's logits: give "
           + "--logits (the --out of teacher-logits), or fine-tune with alpha_ce 0");
     }
+    if (logEvery < 1) {
+      throw new UsageException("log every " + logEvery + " steps: must be ≥ 1 (default 50)");
+    }
     if (threads < 0) {
       throw new UsageException("threads " + threads + " must be ≥ 0 (0: automatic)");
     }
@@ -43,26 +48,36 @@ public record DistillConfig(String features, String logits, String teacher, Stri
   public static DistillConfig defaults(String features, String logits, String out, StudentSpec student) {
     return new DistillConfig(features, logits, null, out, student,
         logits == null ? DistillLoss.FINE_TUNE : DistillLoss.DEFAULT, Optimization.DEFAULT, Batching.DEFAULT,
-        Checkpointing.DEFAULT, 0);
+        Checkpointing.DEFAULT, 50, 0);
   }
 
   public DistillConfig withBatching(Batching b) {
-    return new DistillConfig(features, logits, teacher, out, student, loss, optimization, b, checkpoints, threads);
+    return new DistillConfig(features, logits, teacher, out, student, loss, optimization, b, checkpoints, logEvery,
+        threads);
   }
 
   public DistillConfig withOptimization(Optimization o) {
-    return new DistillConfig(features, logits, teacher, out, student, loss, o, batching, checkpoints, threads);
+    return new DistillConfig(features, logits, teacher, out, student, loss, o, batching, checkpoints, logEvery,
+        threads);
   }
 
   public DistillConfig withLoss(DistillLoss l) {
-    return new DistillConfig(features, logits, teacher, out, student, l, optimization, batching, checkpoints, threads);
+    return new DistillConfig(features, logits, teacher, out, student, l, optimization, batching, checkpoints,
+        logEvery, threads);
   }
 
   public DistillConfig withCheckpoints(Checkpointing c) {
-    return new DistillConfig(features, logits, teacher, out, student, loss, optimization, batching, c, threads);
+    return new DistillConfig(features, logits, teacher, out, student, loss, optimization, batching, c, logEvery,
+        threads);
+  }
+
+  public DistillConfig withLogEvery(int n) {
+    return new DistillConfig(features, logits, teacher, out, student, loss, optimization, batching, checkpoints, n,
+        threads);
   }
 
   public DistillConfig withOut(String o) {
-    return new DistillConfig(features, logits, teacher, o, student, loss, optimization, batching, checkpoints, threads);
+    return new DistillConfig(features, logits, teacher, o, student, loss, optimization, batching, checkpoints,
+        logEvery, threads);
   }
 }

@@ -4,6 +4,9 @@ import io.qadistill.common.Provenance;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.BertQaModel;
 import io.qadistill.model.ModelDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -54,9 +57,10 @@ public final class DistillJob {
       throw new UsageException(out + " holds checkpoints of an earlier run (the newest " + existing.get(existing.size() - 1)
           .getFileName() + "): pass --resume to continue it, or choose another --out");
     }
+    String what = config.loss().needsTeacher() ? "distill" : "finetune";
     int partitions = partitions(spark, config.batching());
     int threads = threads(spark, config.threads(), partitions);
-    spark.sparkContext().setJobGroup("distill", "distill: prepare the training windows", false);
+    spark.sparkContext().setJobGroup(what, what + ": prepare the training windows", false);
     String logits = config.loss().needsTeacher() ? config.logits() : null;
     TrainData data = TrainData.prepare(spark, config.features(), logits, config.teacher(), partitions);
     String run = UUID.randomUUID().toString();
@@ -77,12 +81,12 @@ public final class DistillJob {
         if (resumed != null) {
           start = resumed.state().step();
           optimizer.adam().restore(start, resumed.firstMoments(), resumed.secondMoments());
-          LOG.info("distill: resuming from {} (step {} of {})", latest.get(), start, total);
+          LOG.info("{}: resuming from {} (step {} of {})", what, latest.get(), start, total);
         } else if (checkpointing.resume()) {
-          LOG.info("distill: --resume, but {} holds no checkpoint: starting afresh", out);
+          LOG.info("{}: --resume, but {} holds no checkpoint: starting afresh", what, out);
         }
-        LOG.info("distill: {} windows in {} partitions of {}, {} per partition per step, steps {} to {}, {} "
-                + "parameters, {} PyTorch threads per task", data.windows(), partitions,
+        LOG.info("{}: {} windows in {} partitions of {}, {} per partition per step, steps {} to {}, {} "
+                + "parameters, {} PyTorch threads per task", what, data.windows(), partitions,
             Arrays.toString(data.partitionRows()), batch, start + 1, total, layout.size(), threads);
         Worker.Spec spec = new Worker.Spec(run, student.config(), config.loss(), batch, config.batching().seed(),
             threads, data.partitionRows());
@@ -98,7 +102,7 @@ public final class DistillJob {
         try (MetricsFile metrics = MetricsFile.open(out, start)) {
           while (step < total) {
             long s0 = System.nanoTime();
-            spark.sparkContext().setJobGroup("distill", "distill: step " + (step + 1) + "/" + total, false);
+            spark.sparkContext().setJobGroup(what, what + ": step " + (step + 1) + "/" + total, false);
             Broadcast<float[]> weights = jsc.broadcast(params);
             GradientSum sum = data.rows().mapPartitionsWithIndex(new StepTask(spec, step, weights), false)
                 .treeAggregate(new GradientSum(), GradientSum::add, GradientSum::add);
@@ -116,17 +120,21 @@ public final class DistillJob {
             exchange += last.exchangeSeconds();
             seconds += last.seconds();
             windows += sum.windows();
+            if (step % config.logEvery() == 0 || step == total) {
+              LOG.info(ProgressLine.format(what, last, total, step - start, windows, seconds));
+            }
             boolean stop = checkpointing.stopAfter() > 0 && step - start >= checkpointing.stopAfter();
             boolean due = checkpointing.every() > 0 && step % checkpointing.every() == 0;
             if (due || stop || step == total) {
               driverWeights.write(params);
               checkpoint = Checkpoints.write(out, student, layout, optimizer.adam(),
                   new Checkpoints.State(step, step * batch, last.epoch(), key), checkpointing.keep());
-              LOG.info("distill: checkpoint {}", checkpoint);
+              LOG.info("{}: checkpoint {}", what, checkpoint);
             }
             if (stop && step < total) {
-              LOG.info("distill: stopped after {} steps of this run (--stop-after); --resume continues from {}",
-                  step - start, checkpoint);
+              writeChart(out, what);
+              LOG.info("{}: stopped after {} steps of this run (--stop-after); --resume continues from {}",
+                  what, step - start, checkpoint);
               return new Result(step, total, start, true, partitions, data.windows(), data.features(),
                   last.loss(), windows / seconds, compute, exchange, (System.nanoTime() - t0) / 1e9, null,
                   String.valueOf(checkpoint));
@@ -135,7 +143,8 @@ public final class DistillJob {
         }
         driverWeights.write(params);
         ModelDirectory.save(student, out);
-        Provenance.of(spark, config.loss().needsTeacher() ? "distill" : "finetune", config,
+        writeChart(out, what);
+        Provenance.of(spark, what, config,
             logits == null ? List.of(config.features()) : List.of(config.features(), logits))
             .writeInto(spark, config.out());
         return new Result(step, total, start, false, partitions, data.windows(), data.features(),
@@ -143,10 +152,20 @@ public final class DistillJob {
             (System.nanoTime() - t0) / 1e9, config.out(), String.valueOf(checkpoint));
       }
     } finally {
-      spark.sparkContext().setJobGroup("distill", "distill: release the models", false);
+      spark.sparkContext().setJobGroup(what, what + ": release the models", false);
       data.rows().foreachPartition(rows -> Worker.closeRun(run));
       data.release();
       spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /** loss.svg beside the checkpoints, from the whole metrics.jsonl (a resumed run's earlier steps included). */
+  private static void writeChart(Path out, String what) {
+    try {
+      List<StepStats> steps = MetricsFile.read(out.resolve(MetricsFile.NAME));
+      Files.writeString(out.resolve(LossChart.NAME), LossChart.svg(steps, what + ": " + out.getFileName()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + out.resolve(LossChart.NAME), e);
     }
   }
 
