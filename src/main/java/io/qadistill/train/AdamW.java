@@ -1,5 +1,9 @@
 package io.qadistill.train;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
 /**
  * torch.optim.AdamW (what transformers' examples train with), on flat float arrays, on the driver: for each value,
  * with the step's learning rate {@code lr} and t the 1-based update count,
@@ -15,7 +19,12 @@ public final class AdamW {
   public static final double BETA1 = 0.9;
   public static final double BETA2 = 0.999;
 
-  private final ParameterLayout layout;
+  /** Values updated by one thread at a time. */
+  private static final int CHUNK = 1 << 18;
+
+  private record Chunk(int from, int to, boolean decays) {}
+
+  private final List<Chunk> chunks;
   private final double weightDecay;
   private final double epsilon;
   private final float[] m;
@@ -23,29 +32,39 @@ public final class AdamW {
   private long steps;
 
   public AdamW(ParameterLayout layout, double weightDecay, double epsilon) {
-    this.layout = layout;
+    List<Chunk> c = new ArrayList<>();
+    for (int p = 0; p < layout.count(); p++) {
+      for (int from = layout.offset(p), end = from + layout.length(p); from < end; from += CHUNK) {
+        c.add(new Chunk(from, Math.min(end, from + CHUNK), layout.decays(p)));
+      }
+    }
+    this.chunks = List.copyOf(c);
     this.weightDecay = weightDecay;
     this.epsilon = epsilon;
     this.m = new float[layout.size()];
     this.v = new float[layout.size()];
   }
 
-  /** Updates {@code params} in place from the (averaged, clipped) gradient. */
+  /**
+   * Updates {@code params} in place from the (averaged, clipped) gradient. Chunks of the parameters are updated
+   * in parallel (the driver's cores are idle meanwhile); each value's arithmetic is the same whatever the thread.
+   */
   public void step(float[] params, float[] grad, double lr) {
     steps++;
     double correction1 = 1 - Math.pow(BETA1, steps);
     double sqrtCorrection2 = Math.sqrt(1 - Math.pow(BETA2, steps));
     double stepSize = lr / correction1;
-    for (int p = 0; p < layout.count(); p++) {
-      float shrink = (float) (layout.decays(p) ? 1 - lr * weightDecay : 1);
-      for (int i = layout.offset(p), end = i + layout.length(p); i < end; i++) {
+    IntStream.range(0, chunks.size()).parallel().forEach(c -> {
+      Chunk chunk = chunks.get(c);
+      float shrink = (float) (chunk.decays() ? 1 - lr * weightDecay : 1);
+      for (int i = chunk.from(); i < chunk.to(); i++) {
         float g = grad[i];
         m[i] = (float) (BETA1 * m[i] + (1 - BETA1) * g);
         v[i] = (float) (BETA2 * v[i] + (1 - BETA2) * g * g);
         double denominator = Math.sqrt(v[i]) / sqrtCorrection2 + epsilon;
         params[i] = (float) (params[i] * shrink - stepSize * m[i] / denominator);
       }
-    }
+    });
   }
 
   /** Updates taken so far. */

@@ -104,6 +104,7 @@ public final class DistillJob {
             long s0 = System.nanoTime();
             spark.sparkContext().setJobGroup(what, what + ": step " + (step + 1) + "/" + total, false);
             Broadcast<float[]> weights = jsc.broadcast(params);
+            long sb = System.nanoTime();
             GradientSum sum = data.rows().mapPartitionsWithIndex(new StepTask(spec, step, weights), false)
                 .treeAggregate(new GradientSum(), GradientSum::add, GradientSum::add);
             weights.destroy();
@@ -114,7 +115,7 @@ public final class DistillJob {
             double n = sum.windows();
             last = new StepStats(step, sum.loss() / n, sum.distill() / n, sum.squad() / n, update.learningRate(),
                 update.gradNorm(), sum.windows(), sum.tokens(), step * partitions * (double) batch / windowsPerEpoch,
-                sum.computeSeconds(), (s1 - s0) / 1e9 - sum.computeSeconds(), (s2 - s1) / 1e9);
+                sum.computeSeconds(), (s1 - s0) / 1e9 - sum.computeSeconds(), (sb - s0) / 1e9, (s2 - s1) / 1e9);
             metrics.write(last);
             compute += last.computeSeconds();
             exchange += last.exchangeSeconds();

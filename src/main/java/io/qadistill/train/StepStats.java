@@ -5,8 +5,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * One line of metrics.jsonl: a step's losses (means over its global batch), learning rate, gradient norm (before
  * clipping), sizes and times. {@code computeSeconds} is the slowest partition's gradient computation;
- * {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation); {@code updateSeconds}
- * the driver's AdamW update.
+ * {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation), of which
+ * {@code broadcastSeconds} is the driver's creating the broadcast (serializing the parameters);
+ * {@code updateSeconds} the driver's AdamW update.
  */
 public record StepStats(
     @JsonProperty("step") long step,
@@ -20,6 +21,7 @@ public record StepStats(
     @JsonProperty("epoch") double epoch,
     @JsonProperty("compute_s") double computeSeconds,
     @JsonProperty("exchange_s") double exchangeSeconds,
+    @JsonProperty("broadcast_s") double broadcastSeconds,
     @JsonProperty("update_s") double updateSeconds) {
 
   public double seconds() {

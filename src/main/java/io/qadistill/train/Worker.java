@@ -1,5 +1,6 @@
 package io.qadistill.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import io.qadistill.model.BertQaConfig;
 import io.qadistill.model.BertQaModel;
@@ -69,6 +70,7 @@ final class Worker implements AutoCloseable {
         }
         return false;
       });
+      Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into (a fresh executor has not yet)
       if (WORKERS.isEmpty()) {
         threadsBefore = JniUtils.getNumThreads();
       }

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * bert-base-uncased tokenizer, 384/128), a tiny 2-layer teacher, and its logits on those windows in the
  * teacher-logits layout ({@code LOGITS/teacher=<id>/run=1/}).
  */
-record TrainFixture(String features, String logits, String teacher, List<SquadWindows.Window> windows) {
+public record TrainFixture(String features, String logits, String teacher, List<SquadWindows.Window> windows) {
   static final String TEACHER_ID = "tiny-teacher";
   private static TrainFixture shared;
 
@@ -56,7 +56,11 @@ record TrainFixture(String features, String logits, String teacher, List<SquadWi
   }
 
   static TrainFixture create(SparkSession spark, Path dir, int count) {
-    List<SquadWindows.Window> windows = SquadWindows.first(TestData.devV11(), count);
+    return create(spark, dir, SquadWindows.first(TestData.devV11(), count), TinyModels.save(dir.resolve("teacher"), 2, 3));
+  }
+
+  /** The windows as a features table and {@code teacher}'s logits on them, under {@code dir}. */
+  public static TrainFixture create(SparkSession spark, Path dir, List<SquadWindows.Window> windows, Path teacher) {
     List<Row> features = new ArrayList<>();
     for (int i = 0; i < windows.size(); i++) {
       SquadWindows.Window w = windows.get(i);
@@ -69,14 +73,13 @@ record TrainFixture(String features, String logits, String teacher, List<SquadWi
     String featuresPath = dir.resolve("features").toString();
     spark.createDataFrame(features, FeaturesTable.SCHEMA).write().mode(SaveMode.Overwrite).parquet(featuresPath);
 
-    Path teacher = TinyModels.save(dir.resolve("teacher"), 2, 3);
     String logitsPath = dir.resolve("logits").toString();
     writeLogits(spark, teacher, windows, logitsPath + "/teacher=" + TEACHER_ID + "/run=1");
     return new TrainFixture(featuresPath, logitsPath, teacher.toString(), windows);
   }
 
   /** The logits of the model in {@code modelDir} on the windows, in the teacher-logits file layout, to {@code dir}. */
-  static void writeLogits(SparkSession spark, Path modelDir, List<SquadWindows.Window> windows, String dir) {
+  public static void writeLogits(SparkSession spark, Path modelDir, List<SquadWindows.Window> windows, String dir) {
     List<QaPredictor.Logits> logits;
     try (BertQaModel model = ModelDirectory.load(modelDir)) {
       logits = new QaPredictor(model, QaPredictor.Options.DEFAULT).predict(
