@@ -175,7 +175,7 @@ public final class DistillJob {
       implements Function2<Integer, Iterator<TrainRow>, Iterator<GradientSum>> {
     @Override
     public Iterator<GradientSum> call(Integer partition, Iterator<TrainRow> rows) {
-      return List.of(Worker.of(spec, partition, rows).step(weights.value(), step)).iterator();
+      return List.of(Worker.of(spec, partition, rows).step(weights.value(), step).packed()).iterator();
     }
   }
 

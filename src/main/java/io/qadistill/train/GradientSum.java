@@ -1,27 +1,25 @@
 package io.qadistill.train;
 
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * What a step's partitions send back, summed by {@code treeAggregate}: the gradient of the summed loss, the loss
  * and its parts summed over windows, the windows and tokens, and the longest time a partition spent computing.
  * The empty sum (the aggregation's zero) holds no gradient array, so the task closure stays small.
  *
- * <p>Serialized with runs of zeros left out: the word embeddings (two thirds of a MiniLM-sized student) get a
- * gradient only in the rows of the batch's tokens, so a partition's result is about a third of the dense array.
- * Exact; it applies with Spark's default Java serializer (Kryo sends the dense array).
+ * <p>A task sends its sum {@link #packed()}: the gradient as bytes with its runs of zeros left out. The word
+ * embeddings (two thirds of a MiniLM-sized student) get a gradient only in the rows of the batch's tokens, so a
+ * partition's result is about a third of the dense array. Exact, and plain fields only, so that Spark's Java and
+ * Kryo serializers both ship it as it is.
  */
 public final class GradientSum implements Serializable {
-  /** Zero runs shorter than this are written as values: a run costs two ints. */
+  /** Zero runs shorter than this are kept as values: a run costs two ints. */
   private static final int MIN_ZERO_RUN = 8;
-  /** Floats written or read at a time. */
-  private static final int CHUNK = 16_384;
 
-  private transient float[] gradient;
+  private float[] gradient;
+  private byte[] packed;
   private double loss;
   private double distill;
   private double squad;
@@ -45,15 +43,17 @@ public final class GradientSum implements Serializable {
 
   /** Adds {@code other} into this one (reusing this one's arrays) and returns this one. */
   public GradientSum add(GradientSum other) {
-    if (other.gradient != null) {
-      if (gradient == null) {
-        gradient = other.gradient;
+    float[] theirs = other.gradient();
+    if (theirs != null) {
+      float[] mine = gradient();
+      if (mine == null) {
+        gradient = theirs;
       } else {
-        if (gradient.length != other.gradient.length) {
-          throw new IllegalStateException("gradients of " + gradient.length + " and " + other.gradient.length + " values");
+        if (mine.length != theirs.length) {
+          throw new IllegalStateException("gradients of " + mine.length + " and " + theirs.length + " values");
         }
-        for (int i = 0; i < gradient.length; i++) {
-          gradient[i] += other.gradient[i];
+        for (int i = 0; i < mine.length; i++) {
+          mine[i] += theirs[i];
         }
       }
     }
@@ -66,59 +66,52 @@ public final class GradientSum implements Serializable {
     return this;
   }
 
-  private void writeObject(ObjectOutputStream out) throws IOException {
-    out.defaultWriteObject();
+  /**
+   * This sum with its gradient held as bytes, (zeros, count, count floats) repeated, little-endian; what a task
+   * returns. {@link #gradient()} unpacks it.
+   */
+  public GradientSum packed() {
     if (gradient == null) {
-      out.writeInt(-1);
-      return;
+      return this;
     }
-    out.writeInt(gradient.length);
-    byte[] bytes = new byte[CHUNK * Float.BYTES];
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    int i = 0;
-    while (i < gradient.length) { // (zeros, values, the values) until the end
-      int zeros = zeroRun(i);
-      int from = i + zeros;
-      int to = from;
-      while (to < gradient.length && zeroRun(to) < MIN_ZERO_RUN) {
-        to += Math.max(1, zeroRun(to));
-      }
-      out.writeInt(zeros);
-      out.writeInt(to - from);
-      for (int k = from; k < to; k += CHUNK) {
-        int n = Math.min(CHUNK, to - k);
-        buffer.clear();
-        buffer.asFloatBuffer().put(gradient, k, n);
-        out.write(bytes, 0, n * Float.BYTES);
-      }
-      i = to;
+    int bytes = 4;
+    for (int[] run = {0, 0}, at = {0}; at[0] < gradient.length; ) {
+      next(at, run);
+      bytes += 8 + 4 * run[1];
     }
+    ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    out.putInt(gradient.length);
+    int[] at = {0};
+    int[] run = {0, 0};
+    while (at[0] < gradient.length) {
+      int from = at[0];
+      next(at, run);
+      out.putInt(run[0]).putInt(run[1]);
+      out.asFloatBuffer().put(gradient, from + run[0], run[1]);
+      out.position(out.position() + 4 * run[1]);
+    }
+    packed = out.array();
+    gradient = null;
+    return this;
   }
 
-  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-    in.defaultReadObject();
-    int length = in.readInt();
-    if (length < 0) {
-      return;
-    }
-    gradient = new float[length];
-    byte[] bytes = new byte[CHUNK * Float.BYTES];
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    int i = 0;
-    while (i < length) {
-      i += in.readInt();
-      int values = in.readInt();
-      for (int k = 0; k < values; k += CHUNK) {
-        int n = Math.min(CHUNK, values - k);
-        in.readFully(bytes, 0, n * Float.BYTES);
-        buffer.clear();
-        buffer.asFloatBuffer().get(gradient, i, n);
-        i += n;
+  /** From at[0]: run[0] zeros, then run[1] values up to the next run of MIN_ZERO_RUN zeros; moves at[0] past them. */
+  private void next(int[] at, int[] run) {
+    int i = at[0];
+    int zeros = zeroRun(i);
+    int to = i + zeros;
+    while (to < gradient.length) {
+      int z = zeroRun(to);
+      if (z >= MIN_ZERO_RUN || to + z == gradient.length) {
+        break;
       }
+      to += Math.max(1, z);
     }
+    run[0] = zeros;
+    run[1] = to - i - zeros;
+    at[0] = to;
   }
 
-  /** The number of zeros from {@code i} on. */
   private int zeroRun(int i) {
     int j = i;
     while (j < gradient.length && gradient[j] == 0f) {
@@ -127,9 +120,28 @@ public final class GradientSum implements Serializable {
     return j - i;
   }
 
-  /** The summed gradient (the array itself). */
+  /** The summed gradient (the array itself), or null for the empty sum. */
   public float[] gradient() {
+    if (packed != null) {
+      ByteBuffer in = ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
+      float[] out = new float[in.getInt()];
+      int i = 0;
+      while (in.hasRemaining()) {
+        i += in.getInt();
+        int values = in.getInt();
+        in.asFloatBuffer().get(out, i, values);
+        in.position(in.position() + 4 * values);
+        i += values;
+      }
+      gradient = out;
+      packed = null;
+    }
     return gradient;
+  }
+
+  /** Bytes of the packed gradient (0 when not packed). */
+  long packedBytes() {
+    return packed == null ? 0 : packed.length;
   }
 
   public double loss() {

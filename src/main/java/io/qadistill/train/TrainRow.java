@@ -6,10 +6,30 @@ import org.apache.spark.sql.Row;
 
 /**
  * One window to train on: a features row (unpadded) and, when distilling, the teacher's logits for it (one per
- * token, read from the logits table; null when fine-tuning).
+ * token, read from the logits table; null when fine-tuning). A class, not a record: cached partitions that spill
+ * to disk are written with the cluster's serializer, and Spark's Kryo cannot build records.
  */
-public record TrainRow(String exampleId, int window, int[] inputIds, int[] tokenTypeIds, int startPosition,
-                       int endPosition, float[] teacherStart, float[] teacherEnd) implements Serializable {
+public final class TrainRow implements Serializable {
+  private final String exampleId;
+  private final int window;
+  private final int[] inputIds;
+  private final int[] tokenTypeIds;
+  private final int startPosition;
+  private final int endPosition;
+  private final float[] teacherStart;
+  private final float[] teacherEnd;
+
+  public TrainRow(String exampleId, int window, int[] inputIds, int[] tokenTypeIds, int startPosition,
+                  int endPosition, float[] teacherStart, float[] teacherEnd) {
+    this.exampleId = exampleId;
+    this.window = window;
+    this.inputIds = inputIds;
+    this.tokenTypeIds = tokenTypeIds;
+    this.startPosition = startPosition;
+    this.endPosition = endPosition;
+    this.teacherStart = teacherStart;
+    this.teacherEnd = teacherEnd;
+  }
 
   /** From a row of features (joined with the logits' start_logits and end_logits when they are there). */
   public static TrainRow of(Row row) {
@@ -17,6 +37,39 @@ public record TrainRow(String exampleId, int window, int[] inputIds, int[] token
     return new TrainRow(row.getAs("example_id"), row.<Integer>getAs("window"), ints(row, "input_ids"),
         ints(row, "token_type_ids"), row.<Integer>getAs("start_positions"), row.<Integer>getAs("end_positions"),
         withLogits ? floats(row, "start_logits") : null, withLogits ? floats(row, "end_logits") : null);
+  }
+
+  public String exampleId() {
+    return exampleId;
+  }
+
+  public int window() {
+    return window;
+  }
+
+  public int[] inputIds() {
+    return inputIds;
+  }
+
+  public int[] tokenTypeIds() {
+    return tokenTypeIds;
+  }
+
+  public int startPosition() {
+    return startPosition;
+  }
+
+  public int endPosition() {
+    return endPosition;
+  }
+
+  /** The teacher's start logits, one per token, or null. */
+  public float[] teacherStart() {
+    return teacherStart;
+  }
+
+  public float[] teacherEnd() {
+    return teacherEnd;
   }
 
   public int length() {
