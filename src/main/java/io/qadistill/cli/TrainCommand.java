@@ -48,7 +48,8 @@ abstract class TrainCommand extends SparkCommand {
   @Option(names = "--dropout", description = "Hidden and attention dropout of the student; default: as --init (0.1).")
   Double dropout;
 
-  @Option(names = "--learning-rate", defaultValue = "5e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--learning-rate", defaultValue = "5e-5",
+      description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
   @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
@@ -98,7 +99,8 @@ abstract class TrainCommand extends SparkCommand {
       description = "Leave after N steps of this run, with a checkpoint (--resume continues).")
   long stopAfter;
 
-  @Option(names = "--log-every", defaultValue = "50", description = "A progress line every N steps (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--log-every", defaultValue = "50",
+      description = "A progress line every N steps (default: ${DEFAULT-VALUE}).")
   int logEvery;
 
   @Option(names = "--threads", defaultValue = "0",

@@ -46,10 +46,12 @@ public final class AdamW {
   }
 
   /**
-   * Updates {@code params} in place from the (averaged, clipped) gradient. Chunks of the parameters are updated
-   * in parallel (the driver's cores are idle meanwhile); each value's arithmetic is the same whatever the thread.
+   * Updates {@code params} in place from the gradient {@code grad × gradScale} (the scale turns a sum into a
+   * clipped mean without another pass over the values). Chunks of the parameters are updated in parallel (the
+   * driver's cores are idle meanwhile); each value's arithmetic is the same whatever the thread.
    */
-  public void step(float[] params, float[] grad, double lr) {
+  public void step(float[] params, float[] grad, double gradScale, double lr) {
+    float scale = (float) gradScale;
     steps++;
     double correction1 = 1 - Math.pow(BETA1, steps);
     double sqrtCorrection2 = Math.sqrt(1 - Math.pow(BETA2, steps));
@@ -58,7 +60,7 @@ public final class AdamW {
       Chunk chunk = chunks.get(c);
       float shrink = (float) (chunk.decays() ? 1 - lr * weightDecay : 1);
       for (int i = chunk.from(); i < chunk.to(); i++) {
-        float g = grad[i];
+        float g = grad[i] * scale;
         m[i] = (float) (BETA1 * m[i] + (1 - BETA1) * g);
         v[i] = (float) (BETA2 * v[i] + (1 - BETA2) * g * g);
         double denominator = Math.sqrt(v[i]) / sqrtCorrection2 + epsilon;
@@ -93,23 +95,22 @@ public final class AdamW {
     System.arraycopy(secondMoments, 0, v, 0, v.length);
   }
 
-  /**
-   * Scales {@code grad} in place so that its L2 norm is at most {@code maxNorm}, as torch's clip_grad_norm_
-   * (factor maxNorm / (norm + 1e-6) when below 1); returns the norm before clipping. {@code maxNorm} ≤ 0: none.
-   */
-  public static double clipByGlobalNorm(float[] grad, double maxNorm) {
+  /** The L2 norm of a gradient. */
+  public static double norm(float[] grad) {
     double sum = 0;
     for (float g : grad) {
       sum += (double) g * g;
     }
-    double norm = Math.sqrt(sum);
+    return Math.sqrt(sum);
+  }
+
+  /**
+   * torch's clip_grad_norm_: the factor maxNorm / (norm + 1e-6) when that is below 1, else 1 (and 1 when
+   * {@code maxNorm} ≤ 0: no clipping).
+   */
+  public static double clipFactor(double norm, double maxNorm) {
     double factor = maxNorm / (norm + 1e-6);
-    if (maxNorm > 0 && factor < 1) {
-      for (int i = 0; i < grad.length; i++) {
-        grad[i] = (float) (grad[i] * factor);
-      }
-    }
-    return norm;
+    return maxNorm > 0 && factor < 1 ? factor : 1;
   }
 
   /**

@@ -18,7 +18,8 @@ public record Batching(int batchSize, double epochs, long maxSteps, int partitio
 
   public Batching {
     if (batchSize < 1) {
-      throw new UsageException("batch size " + batchSize + " must be ≥ 1 (windows per partition per step; default 8)");
+      throw new UsageException("batch size " + batchSize
+          + " must be ≥ 1 (windows per partition per step; default 8)");
     }
     if (maxSteps < 0) {
       throw new UsageException("max steps " + maxSteps + " must be ≥ 0 (0: from --epochs)");

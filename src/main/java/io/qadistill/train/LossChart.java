@@ -24,7 +24,10 @@ public final class LossChart {
 
   private LossChart() {}
 
-  /** The chart of {@code steps}; {@code title} goes on top. Curves that are 0 throughout (ce when fine-tuning) are left out. */
+  /**
+   * The chart of {@code steps}; {@code title} goes on top. A curve that is 0 throughout (loss_ce when fine-tuning)
+   * is left out.
+   */
   public static String svg(List<StepStats> steps, String title) {
     List<Curve> curves = new ArrayList<>(List.of(new Curve("loss", "#1f77b4", StepStats::loss),
         new Curve("loss_ce (distillation)", "#ff7f0e", StepStats::lossCe),

@@ -18,16 +18,13 @@ public final class Optimizer {
     this.adam = new AdamW(layout, settings.weightDecay(), settings.adamEpsilon());
   }
 
-  /** Applies update {@code step} (0-based) to {@code params}; the sum's gradient is used up (scaled in place). */
+  /** Applies update {@code step} (0-based) to {@code params}. */
   public Update apply(float[] params, GradientSum sum, long step) {
     float[] gradient = sum.gradient();
-    float scale = 1f / sum.windows();
-    for (int i = 0; i < gradient.length; i++) {
-      gradient[i] *= scale;
-    }
-    double norm = AdamW.clipByGlobalNorm(gradient, settings.maxGradNorm());
+    double norm = AdamW.norm(gradient) / sum.windows(); // of the mean
+    double scale = AdamW.clipFactor(norm, settings.maxGradNorm()) / sum.windows();
     double lr = settings.learningRate() * AdamW.linearSchedule(step, settings.warmupSteps(), totalSteps);
-    adam.step(params, gradient, lr);
+    adam.step(params, gradient, scale, lr);
     return new Update(lr, norm);
   }
 

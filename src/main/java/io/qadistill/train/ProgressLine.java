@@ -13,7 +13,8 @@ final class ProgressLine {
    */
   static String format(String what, StepStats s, long total, long steps, long windows, double seconds) {
     double rate = seconds > 0 ? windows / seconds : 0;
-    String eta = steps > 0 && s.step() < total ? ", ETA " + ProgressLog.human((total - s.step()) * seconds / steps) : "";
+    String eta = steps > 0 && s.step() < total
+        ? ", ETA " + ProgressLog.human((total - s.step()) * seconds / steps) : "";
     return String.format(Locale.ROOT, "%s: step %d/%d (%.1f%%), loss %.4f (ce %.4f, squad %.4f), lr %.2e, "
             + "%.1f windows/s%s", what, s.step(), total, 100.0 * s.step() / total, s.loss(), s.lossCe(),
         s.lossSquad(), s.learningRate(), rate, eta);

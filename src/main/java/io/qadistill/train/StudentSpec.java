@@ -41,7 +41,8 @@ public record StudentSpec(String source, int layers, int hidden, int heads, int 
         throw new UsageException("layer map " + layerMap + " names " + layerMap.size() + " layers but the student has "
             + layers + "; give one source layer per student layer");
       }
-      if (layerMap.stream().anyMatch(i -> i == null || i < 0) || layerMap.stream().distinct().count() != layerMap.size()) {
+      if (layerMap.stream().anyMatch(i -> i == null || i < 0)
+          || layerMap.stream().distinct().count() != layerMap.size()) {
         throw new UsageException("layer map " + layerMap + " must list distinct source layer indices ≥ 0");
       }
       layerMap = List.copyOf(layerMap);

@@ -68,13 +68,9 @@ public final class TrainBench {
         deleteTree(dir);
         QaPredictor.setThreads(CORES);
         TrainFixture inputs = TrainFixture.create(spark, dir, windows, teacher);
-        DistillConfig config = DistillConfig.defaults(inputs.features(), inputs.logits(),
-                dir.resolve("out").toString(), student)
-            .withBatching(new Batching(BATCH, 1, steps, executors, 42))
-            .withCheckpoints(new Checkpointing(0, 1, false, 0))
-            .withLogEvery(1);
-        config = new DistillConfig(config.features(), config.logits(), null, config.out(), student, config.loss(),
-            optimization, config.batching(), config.checkpoints(), 1, threads);
+        DistillConfig config = new DistillConfig(inputs.features(), inputs.logits(), null,
+            dir.resolve("out").toString(), student, DistillLoss.DEFAULT, optimization,
+            new Batching(BATCH, 1, steps, executors, 42), new Checkpointing(0, 1, false, 0), 1, threads);
         DistillJob.run(spark, config);
         List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME)).subList(1, steps);
 
@@ -97,9 +93,9 @@ public final class TrainBench {
         double exchange = spark1.stream().mapToDouble(StepStats::exchangeSeconds).average().orElse(0);
         double update = spark1.stream().mapToDouble(StepStats::updateSeconds).average().orElse(0);
         double step = spark1.stream().mapToDouble(StepStats::seconds).average().orElse(0);
-        String line = String.format("| %d × %d core%s | %.2f s | %.2f s (%.0f%%) | %.2f s (%.0f%%) | %.3f s | %.1f | %.1f "
-                + "| %.2f× |", executors, threads, threads > 1 ? "s" : "", step, compute, 100 * compute / step,
-            exchange, 100 * exchange / step, update, sparkRate, loopRate, sparkRate / loopRate);
+        String line = String.format("| %d × %d core%s | %.2f s | %.2f s (%.0f%%) | %.2f s (%.0f%%) | %.3f s "
+                + "| %.1f | %.1f | %.2f× |", executors, threads, threads > 1 ? "s" : "", step, compute,
+            100 * compute / step, exchange, 100 * exchange / step, update, sparkRate, loopRate, sparkRate / loopRate);
         System.out.println(line);
         table.append(line).append('\n');
       } finally {

@@ -34,7 +34,7 @@ class AdamWTest {
       for (int i = 0; i < n; i++) {
         grad[i] = (float) random.nextDouble(-2, 2);
       }
-      adam.step(params, grad, lr);
+      adam.step(params, grad, 1, lr);
       for (int k = 0; k < LAYOUT.count(); k++) {
         boolean decays = !(LAYOUT.name(k).endsWith("bias") || LAYOUT.name(k).endsWith("LayerNorm.weight"));
         for (int i = LAYOUT.offset(k); i < LAYOUT.offset(k) + LAYOUT.length(k); i++) {
@@ -64,7 +64,7 @@ class AdamWTest {
     // a zero gradient leaves only the decay: weights shrink by lr·decay, LayerNorm weights stay
     float[] params = new float[LAYOUT.size()];
     java.util.Arrays.fill(params, 1f);
-    new AdamW(LAYOUT, 0.5, 1e-8).step(params, new float[LAYOUT.size()], 0.1);
+    new AdamW(LAYOUT, 0.5, 1e-8).step(params, new float[LAYOUT.size()], 1, 0.1);
     assertThat(params[LAYOUT.offset(index("qa_outputs.weight"))]).isEqualTo(0.95f);
     assertThat(params[LAYOUT.offset(index("bert.embeddings.LayerNorm.weight"))]).isEqualTo(1f);
   }
@@ -81,16 +81,25 @@ class AdamWTest {
 
   @Test
   void clippingByGlobalNormAsTorch() {
-    float[] g = {3, 4};
-    assertThat(AdamW.clipByGlobalNorm(g, 1.0)).isCloseTo(5.0, within(1e-12));
-    assertThat((double) g[0]).isCloseTo(3 / (5 + 1e-6), within(1e-7));
-    assertThat((double) g[1]).isCloseTo(4 / (5 + 1e-6), within(1e-7));
-    float[] small = {0.3f, 0.4f};
-    assertThat(AdamW.clipByGlobalNorm(small, 1.0)).isCloseTo(0.5, within(1e-7));
-    assertThat(small).containsExactly(0.3f, 0.4f);
-    float[] unclipped = {30, 40};
-    AdamW.clipByGlobalNorm(unclipped, 0);
-    assertThat(unclipped).containsExactly(30f, 40f);
+    assertThat(AdamW.norm(new float[] {3, 4})).isCloseTo(5.0, within(1e-12));
+    assertThat(AdamW.clipFactor(5.0, 1.0)).isCloseTo(1 / (5 + 1e-6), within(1e-12));
+    assertThat(AdamW.clipFactor(0.5, 1.0)).isEqualTo(1.0);
+    assertThat(AdamW.clipFactor(50, 0)).isEqualTo(1.0);
+  }
+
+  @Test
+  void aGradientScaleIsTheScaledGradient() {
+    float[] grad = new float[LAYOUT.size()];
+    float[] scaled = new float[LAYOUT.size()];
+    for (int i = 0; i < grad.length; i++) {
+      grad[i] = (i % 7) - 3f;
+      scaled[i] = grad[i] * 0.25f;
+    }
+    float[] a = new float[LAYOUT.size()];
+    float[] b = new float[LAYOUT.size()];
+    new AdamW(LAYOUT, 0.1, 1e-8).step(a, grad, 0.25, 0.01);
+    new AdamW(LAYOUT, 0.1, 1e-8).step(b, scaled, 1, 0.01);
+    assertThat(a).containsExactly(b);
   }
 
   private static int index(String name) {

@@ -29,8 +29,9 @@ class StudentsTest {
       assertThat(s.config().hiddenSize()).isEqualTo(32);
       assertThat(s.block().parameters()).hasSize(5 + 2 * 16 + 2);
       // every other layer: student 0 ← teacher 0, student 1 ← teacher 2
-      assertSame(s, "bert.encoder.layer.0.attention.self.query.weight", t, "bert.encoder.layer.0.attention.self.query.weight");
-      assertSame(s, "bert.encoder.layer.1.attention.self.query.weight", t, "bert.encoder.layer.2.attention.self.query.weight");
+      String query = ".attention.self.query.weight";
+      assertSame(s, "bert.encoder.layer.0" + query, t, "bert.encoder.layer.0" + query);
+      assertSame(s, "bert.encoder.layer.1" + query, t, "bert.encoder.layer.2" + query);
       assertSame(s, "bert.encoder.layer.1.output.LayerNorm.bias", t, "bert.encoder.layer.2.output.LayerNorm.bias");
       assertThat(s.block().get("bert.encoder.layer.1.intermediate.dense.weight"))
           .isNotEqualTo(t.block().get("bert.encoder.layer.1.intermediate.dense.weight"));
@@ -86,7 +87,8 @@ class StudentsTest {
   @Test
   void impossibleStudentsAreRefusedWithTheReason() {
     assertThatThrownBy(() -> Students.build(new StudentSpec(teacher, 2, 64, 0, 0, null, null, 1)))
-        .isInstanceOf(UsageException.class).hasMessageContaining("student hidden 64 differs").hasMessageContaining("32");
+        .isInstanceOf(UsageException.class).hasMessageContaining("student hidden 64 differs")
+        .hasMessageContaining("32");
     assertThatThrownBy(() -> Students.build(StudentSpec.fromSource(teacher, 5, 1)))
         .isInstanceOf(UsageException.class).hasMessageContaining("has 4");
     assertThatThrownBy(() -> Students.build(new StudentSpec(teacher, 0, 0, 0, 0, List.of(0, 4), null, 1)))

@@ -56,7 +56,8 @@ public record TrainFixture(String features, String logits, String teacher, List<
   }
 
   static TrainFixture create(SparkSession spark, Path dir, int count) {
-    return create(spark, dir, SquadWindows.first(TestData.devV11(), count), TinyModels.save(dir.resolve("teacher"), 2, 3));
+    return create(spark, dir, SquadWindows.first(TestData.devV11(), count),
+        TinyModels.save(dir.resolve("teacher"), 2, 3));
   }
 
   /** The windows as a features table and {@code teacher}'s logits on them, under {@code dir}. */
