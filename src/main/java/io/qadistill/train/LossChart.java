@@ -109,10 +109,10 @@ public final class LossChart {
     return HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * Math.min(value, yTop) / yTop;
   }
 
-  /** The smallest of 1, 2, 2.5, 5 × 10^k that is ≥ v. */
+  /** The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k that is ≥ v. */
   static double niceCeiling(double v) {
     double base = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+    for (double m : new double[] {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
       if (m * base >= v * (1 - 1e-12)) {
         return m * base;
       }

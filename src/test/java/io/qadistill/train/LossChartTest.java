@@ -49,7 +49,8 @@ class LossChartTest {
   @Test
   void niceCeilings() {
     assertThat(LossChart.niceCeiling(4.94)).isEqualTo(5.0);
-    assertThat(LossChart.niceCeiling(0.31)).isCloseTo(0.5, within(1e-12));
+    assertThat(LossChart.niceCeiling(0.31)).isCloseTo(0.4, within(1e-12));
+    assertThat(LossChart.niceCeiling(5.37)).isEqualTo(6.0);
     assertThat(LossChart.niceCeiling(2.2)).isEqualTo(2.5);
     assertThat(LossChart.niceCeiling(10)).isEqualTo(10.0);
   }
