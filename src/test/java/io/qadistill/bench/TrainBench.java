@@ -21,6 +21,7 @@ import io.qadistill.train.TrainRow;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -33,6 +34,7 @@ import org.apache.spark.sql.SparkSession;
  * and with 2 executors (1 core each), each a separate JVM (Spark's local-cluster master), against a plain
  * single-process DJL loop with 2 threads in the driver JVM over the same (union) batches. Per step: the
  * slowest partition's gradient time, the exchange (broadcast, scheduling, aggregation) and the driver's update.
+ * The machine may be shared: the loop runs before and after the Spark run, and its rate is over both.
  * Targets: Spark with 1 executor ≥ 0.9× the loop's windows/s; exchange ≤ 10% of the step with 2 executors.
  *
  * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]}
@@ -68,12 +70,6 @@ public final class TrainBench {
         deleteTree(dir);
         QaPredictor.setThreads(CORES);
         TrainFixture inputs = TrainFixture.create(spark, dir, windows, teacher);
-        DistillConfig config = new DistillConfig(inputs.features(), inputs.logits(), null,
-            dir.resolve("out").toString(), student, DistillLoss.DEFAULT, optimization,
-            new Batching(BATCH, 1, steps, executors, 42), new Checkpointing(0, 1, false, 0), 1, threads);
-        DistillJob.run(spark, config);
-        List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME)).subList(1, steps);
-
         TrainData data = TrainData.prepare(spark, inputs.features(), inputs.logits(), null, executors);
         List<List<TrainRow>> batches;
         try {
@@ -81,11 +77,14 @@ public final class TrainBench {
         } finally {
           data.release();
         }
-        spark.stop();
-        spark = null;
-        JniUtils.setNumThreads(CORES);
-        List<StepStats> loop = SingleProcessLoop.run(student, DistillLoss.DEFAULT, optimization, steps, batches)
-            .steps().subList(1, steps);
+        // loop, Spark, loop: the machine is shared, so the loop's rate is the mean of before and after
+        List<StepStats> loop = new ArrayList<>(loop(student, optimization, steps, batches));
+        DistillConfig config = new DistillConfig(inputs.features(), inputs.logits(), null,
+            dir.resolve("out").toString(), student, DistillLoss.DEFAULT, optimization,
+            new Batching(BATCH, 1, steps, executors, 42), new Checkpointing(0, 1, false, 0), 1, threads);
+        DistillJob.run(spark, config);
+        List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME)).subList(1, steps);
+        loop.addAll(loop(student, optimization, steps, batches));
 
         double sparkRate = rate(spark1);
         double loopRate = rate(loop);
@@ -109,6 +108,14 @@ public final class TrainBench {
         + "| loop windows/s | Spark / loop |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     System.out.print(table);
+  }
+
+  /** The single-process loop with all cores, its first step left out. */
+  private static List<StepStats> loop(StudentSpec student, Optimization optimization, int steps,
+                                      List<List<TrainRow>> batches) {
+    JniUtils.setNumThreads(CORES);
+    return SingleProcessLoop.run(student, DistillLoss.DEFAULT, optimization, steps, batches).steps()
+        .subList(1, steps);
   }
 
   private static double rate(List<StepStats> steps) {
