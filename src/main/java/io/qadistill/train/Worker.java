@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 
 /**
  * A partition's side of a training run, kept in its executor JVM between steps: the student model (built once,
@@ -63,13 +64,7 @@ final class Worker implements AutoCloseable {
     String key = spec.run() + "/" + partition;
     Worker worker = WORKERS.get(key);
     if (worker == null) {
-      WORKERS.entrySet().removeIf(e -> {
-        if (!e.getKey().startsWith(spec.run() + "/")) {
-          e.getValue().close();
-          return true;
-        }
-        return false;
-      });
+      closeWhere(k -> !k.startsWith(spec.run() + "/"));
       Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into (a fresh executor has not yet)
       if (WORKERS.isEmpty()) {
         threadsBefore = JniUtils.getNumThreads();
@@ -84,16 +79,20 @@ final class Worker implements AutoCloseable {
 
   /** Closes the workers of {@code run} in this JVM (after its last step). */
   static void closeRun(String run) {
-    boolean closed = WORKERS.entrySet().removeIf(e -> {
-      if (e.getKey().startsWith(run + "/")) {
+    if (closeWhere(k -> k.startsWith(run + "/")) && WORKERS.isEmpty() && threadsBefore > 0) {
+      JniUtils.setNumThreads(threadsBefore);
+    }
+  }
+
+  /** Closes and forgets the workers whose key matches; whether there were any. */
+  private static boolean closeWhere(Predicate<String> key) {
+    return WORKERS.entrySet().removeIf(e -> {
+      if (key.test(e.getKey())) {
         e.getValue().close();
         return true;
       }
       return false;
     });
-    if (closed && WORKERS.isEmpty() && threadsBefore > 0) {
-      JniUtils.setNumThreads(threadsBefore);
-    }
   }
 
   /** The gradient sums of step {@code step} on this partition's next batch, with the model set to {@code params}. */
