@@ -14,9 +14,11 @@ import picocli.CommandLine.Command;
       ReadCommand.class,
       FeaturizeCommand.class,
       ImportModelCommand.class,
+      PipelineCommand.class,
+      EvaluateCommand.class,
+      PredictCommand.class,
       DistillCommand.class,
-      FinetuneCommand.class,
-      PipelineCommand.class
+      FinetuneCommand.class
     })
 public final class Main {
 
