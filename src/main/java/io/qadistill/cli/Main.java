@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
       TeacherLogitsCommand.class,
       PipelineCommand.class,
       EvaluateCommand.class,
-      PredictCommand.class
+      PredictCommand.class,
+      DistillCommand.class,
+      FinetuneCommand.class
     })
 public final class Main {
 
