@@ -14,7 +14,12 @@ import picocli.CommandLine.Command;
       ReadCommand.class,
       FeaturizeCommand.class,
       ImportModelCommand.class,
-      PipelineCommand.class
+      TeacherLogitsCommand.class,
+      PipelineCommand.class,
+      EvaluateCommand.class,
+      PredictCommand.class,
+      DistillCommand.class,
+      FinetuneCommand.class
     })
 public final class Main {
 

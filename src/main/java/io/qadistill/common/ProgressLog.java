@@ -59,7 +59,8 @@ public final class ProgressLog implements AutoCloseable {
     return sb.toString();
   }
 
-  static String human(double seconds) {
+  /** A duration as 42s, 5m03s or 2h07m. */
+  public static String human(double seconds) {
     long s = Math.round(seconds);
     return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60)
         : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qadistill.common.UsageException;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +32,7 @@ public record BertQaConfig(
     @JsonProperty("max_position_embeddings") int maxPositionEmbeddings,
     @JsonProperty("type_vocab_size") int typeVocabSize,
     @JsonProperty("layer_norm_eps") double layerNormEps,
-    @JsonProperty("initializer_range") double initializerRange) {
+    @JsonProperty("initializer_range") double initializerRange) implements Serializable {
 
   /** Activations of the intermediate layer, by their {@code transformers} names. */
   public static final List<String> ACTIVATIONS = List.of("gelu", "gelu_new", "gelu_pytorch_tanh", "relu");

@@ -1,0 +1,44 @@
+package io.qadistill.cli;
+
+import io.qadistill.train.DistillLoss;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "distill", mixinStandardHelpOptions = true,
+    description = "Distil a teacher into a student on Spark: the loss of Hugging Face's run_squad_w_distillation.py "
+        + "on the teacher's logits (read, never recomputed), data-parallel with a driver-coordinated step.")
+final class DistillCommand extends TrainCommand {
+  @Option(names = "--logits", required = true, paramLabel = "DIR",
+      description = "The teacher's logits (the --out of teacher-logits).")
+  String logits;
+
+  @Option(names = "--teacher", paramLabel = "FINGERPRINT",
+      description = "Whose logits to use when --logits holds several teachers'.")
+  String teacher;
+
+  @Option(names = "--temperature", defaultValue = "2.0", description = "T (default: ${DEFAULT-VALUE}).")
+  double temperature;
+
+  @Option(names = "--alpha-ce", defaultValue = "0.5",
+      description = "Weight of the distillation term (default: ${DEFAULT-VALUE}).")
+  double alphaCe;
+
+  @Option(names = "--alpha-squad", defaultValue = "0.5",
+      description = "Weight of the hard-label cross-entropy (default: ${DEFAULT-VALUE}).")
+  double alphaSquad;
+
+  @Override
+  String logits() {
+    return logits;
+  }
+
+  @Override
+  String teacher() {
+    return teacher;
+  }
+
+  @Override
+  DistillLoss loss() {
+    return new DistillLoss(temperature, alphaCe, alphaSquad);
+  }
+}

@@ -1,0 +1,174 @@
+package io.qadistill.eval;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.qadistill.common.Provenance;
+import io.qadistill.common.UsageException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The {@code evaluate} stage: examples + predictions → per-example scores (Parquet), the official summary
+ * (JSON) and an HTML report; optionally a second model's predictions to compare with.
+ *
+ * <p>Writes into {@code output}: {@code scores/} (Parquet, {@link SquadEvaluation#scores} columns, plus
+ * {@code windows} when features are given), {@code summary.json} (the official script's keys),
+ * {@code report.html}, and for a second model {@code compare_scores/} and {@code compare_summary.json}.
+ * Cost: one join and one projection per model, written once; the summary and the breakdowns are small
+ * aggregations over the written scores; v2.0 with null odds adds one sort of the scored questions in one task.
+ */
+public final class EvaluateJob {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * @param examples examples table (Parquet)
+   * @param predictions predictions: Parquet table, or an official predictions.json
+   * @param nullOdds optional null_odds.json for a predictions.json (the v2.0 script's --na-prob-file)
+   * @param comparePredictions optional second model's predictions (same forms)
+   * @param compareNullOdds optional null_odds.json for those
+   * @param features optional features table, for the windows-per-example breakdown
+   * @param output output directory
+   * @param version SQuAD version, or null to detect it from the examples (v2.0 when any has no answer)
+   * @param naProbThreshold the v2.0 script's --na-prob-thresh (default 1.0)
+   * @param model label of the predictions in the report
+   * @param compareModel label of the second model
+   */
+  public record Config(
+      String examples, String predictions, String nullOdds, String comparePredictions, String compareNullOdds,
+      String features, String output, SquadVersion version, double naProbThreshold, String model,
+      String compareModel) {
+    public Config {
+      require("examples", examples);
+      require("predictions", predictions);
+      require("output", output);
+      if (!Double.isFinite(naProbThreshold)) {
+        throw new UsageException("na-prob threshold must be a finite number, got " + naProbThreshold);
+      }
+      if (compareNullOdds != null && comparePredictions == null) {
+        throw new UsageException("compare null odds " + compareNullOdds + " given without compare predictions");
+      }
+      model = model == null || model.isBlank() ? "model" : model;
+      compareModel = compareModel == null || compareModel.isBlank() ? "other model" : compareModel;
+    }
+
+    /** Defaults: version detected, threshold 1.0, labels "model" and "other model"; no comparison, no features. */
+    public static Config of(String examples, String predictions, String output) {
+      return new Config(examples, predictions, null, null, null, null, output, null, 1.0, null, null);
+    }
+
+    private static void require(String name, String value) {
+      if (value == null || value.isBlank()) {
+        throw new UsageException(name + " path is required");
+      }
+    }
+  }
+
+  /** What was written, the version used, the official summaries (second null without comparison). */
+  public record Result(
+      String version, long examples, Map<String, Object> summary, Map<String, Object> compareSummary,
+      String scores, String summaryJson, String report) {}
+
+  private final Config config;
+
+  public EvaluateJob(Config config) {
+    this.config = config;
+  }
+
+  public Result run(SparkSession spark) {
+    spark.sparkContext().setJobGroup("evaluate", "evaluate " + config.predictions(), false);
+    Dataset<Row> examples = readExamples(spark);
+    SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
+    Dataset<Row> windows = config.features() == null ? null
+        : spark.read().parquet(config.features()).groupBy(col("example_id").as("id")).agg(count(lit(1)).as("windows"));
+
+    String scoresPath = new Path(config.output(), "scores").toString();
+    Dataset<Row> scores = score(spark, examples, windows, config.predictions(), config.nullOdds(), version,
+        scoresPath);
+    Map<String, Object> summary = SquadEvaluation.summary(scores, version);
+    writeText(spark, new Path(config.output(), "summary.json"), json(summary));
+
+    ReportData.Comparison comparison = null;
+    Map<String, Object> compareSummary = null;
+    if (config.comparePredictions() != null) {
+      Dataset<Row> other = score(spark, examples, windows, config.comparePredictions(), config.compareNullOdds(),
+          version, new Path(config.output(), "compare_scores").toString());
+      compareSummary = SquadEvaluation.summary(other, version);
+      writeText(spark, new Path(config.output(), "compare_summary.json"), json(compareSummary));
+      comparison = EvalReport.compare(scores, other, config.model(), config.compareModel(), compareSummary);
+    }
+
+    List<String> inputs = new ArrayList<>(Arrays.asList(config.examples(), config.predictions()));
+    for (String optional : new String[] {config.nullOdds(), config.comparePredictions(), config.compareNullOdds(),
+        config.features()}) {
+      if (optional != null) {
+        inputs.add(optional);
+      }
+    }
+    ReportData data = new ReportData(config.model(), version, summary, EvalReport.breakdowns(scores, version),
+        EvalReport.f1Histogram(scores), EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison, inputs, Instant.now().toString());
+    Path report = new Path(config.output(), "report.html");
+    writeText(spark, report, HtmlReport.render(data));
+    Provenance.of(spark, "evaluate", config, inputs).writeInto(spark, config.output());
+    return new Result(version.label(), scores.count(), summary, compareSummary, scoresPath,
+        new Path(config.output(), "summary.json").toString(), report.toString());
+  }
+
+  private Dataset<Row> readExamples(SparkSession spark) {
+    Dataset<Row> examples = spark.read().parquet(config.examples());
+    for (String c : new String[] {"id", "title", "context", "question", "answers"}) {
+      if (!Arrays.asList(examples.columns()).contains(c)) {
+        throw new UsageException("examples " + config.examples() + " have no column '" + c
+            + "': expected the examples table written by the read stage");
+      }
+    }
+    return examples;
+  }
+
+  /** Scores one model's predictions, writes them to {@code path} and returns the table read back. */
+  private Dataset<Row> score(SparkSession spark, Dataset<Row> examples, Dataset<Row> windows, String predictions,
+      String nullOdds, SquadVersion version, String path) {
+    Dataset<Row> scores = SquadEvaluation.scores(examples, PredictionFiles.read(spark, predictions, nullOdds),
+        version, config.naProbThreshold());
+    if (windows != null) {
+      scores = scores.join(windows, new String[] {"id"}, "left");
+    }
+    scores.write().mode(SaveMode.Overwrite).parquet(path);
+    return spark.read().parquet(path);
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeText(SparkSession spark, Path path, String text) {
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (OutputStream out = fs.create(path, true)) {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + path, e);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.qadistill.eval;
+
+import io.qadistill.common.UsageException;
+import io.qadistill.model.ModelCache;
+import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaPredictor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A model directory run over a features table on the executors: the logits table (example_id, window,
+ * start_logits, end_logits, teacher = the model's label). Each executor JVM loads the model once
+ * ({@link ModelCache}) and every task on it reuses it; a task feeds its rows to {@link QaPredictor} in chunks
+ * of {@link #CHUNK_ROWS}, which it batches by length. PyTorch uses {@code spark.task.cpus} threads per task, so
+ * concurrent tasks share the executor's cores instead of each taking all of them.
+ *
+ * <p>The model directory must be readable at the same local path on every executor (a shared mount, or
+ * shipped with {@code --files}). Cost: one pass over the features, no shuffle; nothing reaches the driver.
+ */
+public final class ModelLogits {
+  /** The logits table of HELPERS.md. */
+  public static final StructType SCHEMA = new StructType()
+      .add("example_id", DataTypes.StringType, false)
+      .add("window", DataTypes.IntegerType, false)
+      .add("start_logits", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+      .add("end_logits", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+      .add("teacher", DataTypes.StringType, false);
+
+  /** Windows per predict call: enough for QaPredictor to batch similar lengths together, small in memory. */
+  static final int CHUNK_ROWS = 512;
+
+  private ModelLogits() {}
+
+  /** Fails on the driver, before any task starts, when {@code dir} is not a model directory. */
+  public static void check(String dir) {
+    Path path = Path.of(dir);
+    for (String file : new String[] {ModelDirectory.CONFIG, ModelDirectory.WEIGHTS}) {
+      if (!Files.isRegularFile(path.resolve(file))) {
+        throw new UsageException("model directory " + dir + " has no " + file + ": give a directory written by "
+            + "import-model or train (config.json, model.safetensors, tokenizer.json)");
+      }
+    }
+  }
+
+  /**
+   * Lazily computes the logits of every features row with the model in {@code modelDir}, labelled {@code label}.
+   *
+   * @param features the features table (example_id, window, input_ids, token_type_ids used)
+   */
+  public static Dataset<Row> compute(Dataset<Row> features, String modelDir, String label,
+      QaPredictor.Options options) {
+    int threads = Integer.parseInt(features.sparkSession().conf().get("spark.task.cpus", "1"));
+    // Options is not Serializable: its two numbers travel in the closure.
+    int batchTokens = options.batchTokens();
+    int maxBatchRows = options.maxBatchRows();
+    MapPartitionsFunction<Row, Row> predict = rows -> {
+      QaPredictor.setThreads(threads);
+      QaPredictor predictor = ModelCache.predictor(Path.of(modelDir), new QaPredictor.Options(batchTokens,
+          maxBatchRows));
+      return new Chunks(rows, predictor, label);
+    };
+    return features.select("example_id", "window", "input_ids", "token_type_ids")
+        .mapPartitions(predict, Encoders.row(SCHEMA));
+  }
+
+  /** A partition's rows, predicted {@link #CHUNK_ROWS} at a time. */
+  private static final class Chunks implements Iterator<Row> {
+    private final Iterator<Row> rows;
+    private final QaPredictor predictor;
+    private final String label;
+    private Iterator<Row> current = List.<Row>of().iterator();
+
+    Chunks(Iterator<Row> rows, QaPredictor predictor, String label) {
+      this.rows = rows;
+      this.predictor = predictor;
+      this.label = label;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (!current.hasNext() && rows.hasNext()) {
+        current = next(CHUNK_ROWS).iterator();
+      }
+      return current.hasNext();
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      return current.next();
+    }
+
+    private List<Row> next(int n) {
+      List<Row> in = new ArrayList<>(n);
+      List<int[]> ids = new ArrayList<>(n);
+      List<int[]> types = new ArrayList<>(n);
+      while (in.size() < n && rows.hasNext()) {
+        Row r = rows.next();
+        in.add(r);
+        ids.add(ints(r.getList(2)));
+        types.add(ints(r.getList(3)));
+      }
+      List<QaPredictor.Logits> logits = predictor.predict(ids, types);
+      List<Row> out = new ArrayList<>(in.size());
+      for (int i = 0; i < in.size(); i++) {
+        out.add(RowFactory.create(in.get(i).getString(0), in.get(i).getInt(1), logits.get(i).start(),
+            logits.get(i).end(), label));
+      }
+      return out;
+    }
+  }
+
+  private static int[] ints(List<Integer> values) {
+    int[] out = new int[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
+  }
+}

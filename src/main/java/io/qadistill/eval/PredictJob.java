@@ -1,0 +1,103 @@
+package io.qadistill.eval;
+
+import io.qadistill.common.Provenance;
+import io.qadistill.common.UsageException;
+import io.qadistill.model.QaPredictor;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The {@code predict} stage: examples + features + a model directory → logits ({@link ModelLogits}, on the
+ * executors, one loaded model per JVM) → decoded predictions ({@link SpanDecoding}). Instead of a model, a
+ * logits table made elsewhere (a teacher's) may be given. Writes into {@code output}: {@code logits/} (when a
+ * model ran), {@code predictions/} (Parquet: id, prediction_text, null_odds, nbest), {@code predictions.json}
+ * and, for SQuAD v2.0, {@code null_odds.json}.
+ *
+ * <p>Cost: one pass of the model over the features (written once); a join of features and logits, one shuffle
+ * by example, one join with the contexts; the JSON files stream through the driver once (the official format is
+ * one JSON object per file).
+ */
+public final class PredictJob {
+  /**
+   * @param examples examples table (Parquet)
+   * @param features features table (Parquet)
+   * @param model model directory (local on every executor), or null when {@code logits} is given
+   * @param logits logits table (Parquet; example_id, window, start_logits, end_logits), or null to run
+   *     {@code model}
+   * @param output output directory
+   * @param version SQuAD version, or null to detect it from the examples (v2.0 decodes with the null answer)
+   * @param nBestSize HF's n_best_size (20)
+   * @param maxAnswerLength HF's max_answer_length in tokens (30)
+   * @param nullScoreDiffThreshold HF's null_score_diff_threshold (0.0)
+   */
+  public record Config(String examples, String features, String model, String logits, String output,
+      SquadVersion version, int nBestSize, int maxAnswerLength, double nullScoreDiffThreshold) {
+    public Config {
+      for (String[] p : new String[][] {{"examples", examples}, {"features", features}, {"output", output}}) {
+        if (p[1] == null || p[1].isBlank()) {
+          throw new UsageException(p[0] + " path is required");
+        }
+      }
+      if ((model == null) == (logits == null)) {
+        throw new UsageException("give either a model directory or a logits table, not "
+            + (model == null ? "neither" : "both (" + model + ", " + logits + ")"));
+      }
+      new SpanDecoder.Config(nBestSize, maxAnswerLength, false, nullScoreDiffThreshold);
+    }
+
+    /** A model directory run over the features; HF's defaults: version detected, n-best 20, 30 tokens, 0. */
+    public static Config ofModel(String examples, String features, String model, String output) {
+      return new Config(examples, features, model, null, output, null, 20, 30, 0.0);
+    }
+
+    /** A logits table made elsewhere; HF's defaults. */
+    public static Config ofLogits(String examples, String features, String logits, String output) {
+      return new Config(examples, features, null, logits, output, null, 20, 30, 0.0);
+    }
+  }
+
+  /** Paths written; {@code nullOdds} null for v1.1; {@code logits} the table decoded (written here or given). */
+  public record Result(String version, long predictions, String logits, String table, String predictionsJson,
+      String nullOdds) {}
+
+  private final Config config;
+
+  public PredictJob(Config config) {
+    this.config = config;
+  }
+
+  public Result run(SparkSession spark) {
+    Dataset<Row> examples = spark.read().parquet(config.examples());
+    Dataset<Row> features = spark.read().parquet(config.features());
+    SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
+    String logits = config.logits();
+    if (config.model() != null) {
+      ModelLogits.check(config.model());
+      logits = new Path(config.output(), "logits").toString();
+      spark.sparkContext().setJobGroup("predict", "predict: run " + config.model() + " over the features", false);
+      String label = java.nio.file.Path.of(config.model()).toAbsolutePath().normalize().getFileName().toString();
+      ModelLogits.compute(features, config.model(), label, QaPredictor.Options.DEFAULT)
+          .write().mode(SaveMode.Overwrite).parquet(logits);
+    }
+    spark.sparkContext().setJobGroup("predict", "predict: decode " + logits, false);
+    SpanDecoder.Config decoding = new SpanDecoder.Config(config.nBestSize(), config.maxAnswerLength(),
+        version == SquadVersion.V2_0, config.nullScoreDiffThreshold());
+    Dataset<Row> predictions = SpanDecoding.decode(examples, features, spark.read().parquet(logits), decoding);
+    String table = new Path(config.output(), "predictions").toString();
+    predictions.write().mode(SaveMode.Overwrite).parquet(table);
+    Dataset<Row> written = spark.read().parquet(table);
+    boolean odds = PredictionFiles.writeJson(spark, written, config.output());
+    List<String> inputs = new ArrayList<>(List.of(config.examples(), config.features()));
+    inputs.add(config.model() != null ? config.model() : config.logits());
+    Provenance.of(spark, "predict", config, inputs).writeInto(spark, config.output());
+    spark.sparkContext().clearJobGroup();
+    return new Result(version.label(), written.count(), logits, table,
+        new Path(config.output(), "predictions.json").toString(),
+        odds ? new Path(config.output(), "null_odds.json").toString() : null);
+  }
+}

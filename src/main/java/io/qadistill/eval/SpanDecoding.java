@@ -1,0 +1,88 @@
+package io.qadistill.eval;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.struct;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@link SpanDecoder} over tables, on the executors: features ⋈ logits on (example_id, window), one group per
+ * example (a shuffle on example_id, {@code collect_list} of its windows), joined with the example's context,
+ * then decoded row by row. Nothing but the plan goes through the driver.
+ */
+public final class SpanDecoding {
+  /** The predictions table: id, prediction_text, null_odds (v2.0; null for v1.1), nbest. */
+  public static final StructType PREDICTIONS = new StructType()
+      .add("id", DataTypes.StringType, false)
+      .add("prediction_text", DataTypes.StringType, false)
+      .add("null_odds", DataTypes.DoubleType, true)
+      .add("nbest", DataTypes.createArrayType(new StructType()
+          .add("text", DataTypes.StringType, false)
+          .add("probability", DataTypes.DoubleType, false)
+          .add("start_logit", DataTypes.FloatType, false)
+          .add("end_logit", DataTypes.FloatType, false), false), false);
+
+  private SpanDecoding() {}
+
+  /**
+   * One prediction per example that has at least one window with logits (an example without windows gets no
+   * row, so evaluation counts it as missing). Lazy.
+   *
+   * @param examples the examples table (id, context used)
+   * @param features the features table (example_id, window, offset_mapping used)
+   * @param logits the logits table (example_id, window, start_logits, end_logits used)
+   */
+  public static Dataset<Row> decode(
+      Dataset<Row> examples, Dataset<Row> features, Dataset<Row> logits, SpanDecoder.Config config) {
+    Dataset<Row> windows = features.select("example_id", "window", "offset_mapping")
+        .join(logits.select("example_id", "window", "start_logits", "end_logits"),
+            new String[] {"example_id", "window"})
+        .groupBy("example_id")
+        .agg(collect_list(struct("window", "offset_mapping", "start_logits", "end_logits")).as("windows"));
+    Dataset<Row> grouped = windows
+        .join(examples.select(col("id").as("example_id"), col("context")), "example_id");
+    MapFunction<Row, Row> decodeRow = row -> decodeRow(row, config);
+    return grouped.select("example_id", "context", "windows").map(decodeRow, Encoders.row(PREDICTIONS));
+  }
+
+  private static Row decodeRow(Row row, SpanDecoder.Config config) {
+    List<Row> rows = new ArrayList<>(row.<Row>getList(2));
+    rows.sort(Comparator.comparingInt(r -> r.getInt(0)));
+    List<SpanDecoder.Window> windows = new ArrayList<>(rows.size());
+    for (Row w : rows) {
+      // Row.getList converts the outer array only: the pairs inside are Scala sequences.
+      List<scala.collection.Seq<Integer>> offsets = w.getList(1);
+      int[][] spans = new int[offsets.size()][];
+      for (int i = 0; i < spans.length; i++) {
+        scala.collection.Seq<Integer> o = offsets.get(i);
+        spans[i] = o == null || o.size() < 2 ? null : new int[] {o.apply(0), o.apply(1)};
+      }
+      windows.add(new SpanDecoder.Window(floats(w.getList(2)), floats(w.getList(3)), spans));
+    }
+    SpanDecoder.Decoded d = SpanDecoder.decode(row.getString(1), windows, config);
+    List<Row> nbest = d.nbest().stream()
+        .map(c -> RowFactory.create(c.text(), c.probability(), c.startLogit(), c.endLogit()))
+        .toList();
+    // The row encoder takes Scala sequences for arrays.
+    return RowFactory.create(row.getString(0), d.text(), d.nullOdds(),
+        scala.jdk.javaapi.CollectionConverters.asScala(nbest).toSeq());
+  }
+
+  private static float[] floats(List<Float> values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,97 @@
+package io.qadistill.train;
+
+import ai.djl.ndarray.NDArray;
+import io.qadistill.common.UsageException;
+import java.io.Serializable;
+
+/**
+ * The loss of Hugging Face's {@code run_squad_w_distillation.py}, per window:
+ * <pre>
+ *   loss = alpha_ce · T² · (KL(softmax(t_start/T) ‖ softmax(s_start/T)) + KL(…end…)) / 2
+ *        + alpha_squad · (CE(s_start, start_position) + CE(s_end, end_position)) / 2
+ * </pre>
+ * with {@code s} the student's logits, {@code t} the teacher's. {@code alpha_ce = 0} is plain fine-tuning
+ * (run_squad.py's loss when {@code alpha_squad = 1}); no teacher logits are needed then.
+ *
+ * <p>One difference, on purpose: the script pads every window to 384 tokens and lets the padding positions into
+ * both softmaxes, so its loss depends on the padding. Windows here are stored unpadded and padded per batch, so
+ * padding is masked out (both softmaxes run over the window's own tokens): a window's loss and gradient do not
+ * depend on the batch it lands in, which is what makes the data-parallel step equal to one big batch.
+ *
+ * @param temperature T, > 0
+ * @param alphaCe weight of the distillation term, ≥ 0
+ * @param alphaSquad weight of the hard-label cross-entropy, ≥ 0
+ */
+public record DistillLoss(double temperature, double alphaCe, double alphaSquad) implements Serializable {
+  /** run_squad_w_distillation.py's defaults. */
+  public static final DistillLoss DEFAULT = new DistillLoss(2.0, 0.5, 0.5);
+  /** Fine-tuning on hard labels only: run_squad.py's loss. */
+  public static final DistillLoss FINE_TUNE = new DistillLoss(1.0, 0.0, 1.0);
+
+  /** Added to the logits of padding positions: their probability underflows to exactly 0, with no NaN. */
+  private static final float MASKED = -1e9f;
+
+  public DistillLoss {
+    if (!(temperature > 0) || Double.isInfinite(temperature)) {
+      throw new UsageException("temperature " + temperature + " must be > 0 (run_squad_w_distillation.py uses 2)");
+    }
+    if (!(alphaCe >= 0) || !(alphaSquad >= 0) || alphaCe + alphaSquad == 0 || Double.isInfinite(alphaCe + alphaSquad)) {
+      throw new UsageException("alpha_ce " + alphaCe + " and alpha_squad " + alphaSquad
+          + " must be finite, ≥ 0 and not both 0 (defaults 0.5 and 0.5)");
+    }
+  }
+
+  /** Whether the loss reads teacher logits. */
+  public boolean needsTeacher() {
+    return alphaCe > 0;
+  }
+
+  /** Sums over a batch's windows: {@code total} to differentiate, and its two parts (before their alphas). */
+  public record Sums(NDArray total, NDArray distill, NDArray squad) {}
+
+  /**
+   * The loss summed over the batch's windows (sums, not means, so that partitions' results add up; divide by
+   * the window count for run_squad_w_distillation.py's batch mean).
+   *
+   * @param start student start logits [batch, length]
+   * @param end student end logits [batch, length]
+   * @param mask 1 for a window's tokens, 0 for padding [batch, length], float32
+   * @param startPositions [batch] int64
+   * @param endPositions [batch] int64
+   * @param teacherStart teacher start logits [batch, length] (any value at padding), or null when
+   *     {@code alpha_ce = 0}
+   * @param teacherEnd as teacherStart, for the end
+   */
+  public Sums sums(NDArray start, NDArray end, NDArray mask, NDArray startPositions, NDArray endPositions,
+                   NDArray teacherStart, NDArray teacherEnd) {
+    NDArray padding = mask.neg().add(1f).mul(MASKED);
+    NDArray squad = crossEntropy(start.add(padding), startPositions)
+        .add(crossEntropy(end.add(padding), endPositions)).div(2f);
+    NDArray distill;
+    if (needsTeacher()) {
+      if (teacherStart == null || teacherEnd == null) {
+        throw new IllegalArgumentException("alpha_ce " + alphaCe + " > 0 needs teacher logits");
+      }
+      float t = (float) temperature;
+      distill = kl(teacherStart.add(padding), start.add(padding), t)
+          .add(kl(teacherEnd.add(padding), end.add(padding), t))
+          .mul(t * t / 2f);
+    } else {
+      distill = squad.zerosLike();
+    }
+    NDArray total = distill.mul((float) alphaCe).add(squad.mul((float) alphaSquad));
+    return new Sums(total.sum(), distill.sum(), squad.sum());
+  }
+
+  /** −log softmax(logits)[position] per row. */
+  private static NDArray crossEntropy(NDArray logits, NDArray positions) {
+    return logits.logSoftmax(1).gather(positions.reshape(-1, 1), 1).reshape(-1).neg();
+  }
+
+  /** KL(softmax(teacher/T) ‖ softmax(student/T)) per row, as torch's KLDivLoss on log-probabilities. */
+  private static NDArray kl(NDArray teacher, NDArray student, float t) {
+    NDArray logTeacher = teacher.div(t).logSoftmax(1);
+    NDArray logStudent = student.div(t).logSoftmax(1);
+    return logTeacher.exp().mul(logTeacher.sub(logStudent)).sum(new int[] {1});
+  }
+}

@@ -1,0 +1,36 @@
+package io.qadistill.train;
+
+import io.qadistill.common.UsageException;
+import java.io.Serializable;
+
+/**
+ * AdamW and its schedule; defaults as run_squad_w_distillation.py's.
+ *
+ * @param learningRate the peak learning rate (5e-5)
+ * @param weightDecay AdamW's decoupled weight decay, not applied to biases and LayerNorm weights (0)
+ * @param adamEpsilon AdamW's ε (1e-8)
+ * @param maxGradNorm clip the averaged gradient to this global L2 norm; 0 = no clipping (1.0)
+ * @param warmupSteps steps of linear warm-up from 0, after which the rate decays linearly to 0 at the end (0)
+ */
+public record Optimization(double learningRate, double weightDecay, double adamEpsilon, double maxGradNorm,
+                           int warmupSteps) implements Serializable {
+  public static final Optimization DEFAULT = new Optimization(5e-5, 0.0, 1e-8, 1.0, 0);
+
+  public Optimization {
+    if (!(learningRate > 0 && learningRate < 1)) {
+      throw new UsageException("learning rate " + learningRate + " must be in (0, 1) (default 5e-5)");
+    }
+    if (!(weightDecay >= 0 && weightDecay < 1)) {
+      throw new UsageException("weight decay " + weightDecay + " must be in [0, 1) (default 0)");
+    }
+    if (!(adamEpsilon > 0 && adamEpsilon < 1)) {
+      throw new UsageException("adam epsilon " + adamEpsilon + " must be in (0, 1) (default 1e-8)");
+    }
+    if (!(maxGradNorm >= 0) || Double.isInfinite(maxGradNorm)) {
+      throw new UsageException("max grad norm " + maxGradNorm + " must be ≥ 0 (0: no clipping; default 1.0)");
+    }
+    if (warmupSteps < 0) {
+      throw new UsageException("warm-up steps " + warmupSteps + " must be ≥ 0");
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.qadistill.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One line of metrics.jsonl: a step's losses (means over its global batch), learning rate, gradient norm (before
+ * clipping), sizes and times. {@code computeSeconds} is the slowest partition's gradient computation;
+ * {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation), of which
+ * {@code broadcastSeconds} is the driver's creating the broadcast (serializing the parameters);
+ * {@code updateSeconds} the driver's AdamW update.
+ */
+public record StepStats(
+    @JsonProperty("step") long step,
+    @JsonProperty("loss") double loss,
+    @JsonProperty("loss_ce") double lossCe,
+    @JsonProperty("loss_squad") double lossSquad,
+    @JsonProperty("lr") double learningRate,
+    @JsonProperty("grad_norm") double gradNorm,
+    @JsonProperty("windows") long windows,
+    @JsonProperty("tokens") long tokens,
+    @JsonProperty("epoch") double epoch,
+    @JsonProperty("compute_s") double computeSeconds,
+    @JsonProperty("exchange_s") double exchangeSeconds,
+    @JsonProperty("broadcast_s") double broadcastSeconds,
+    @JsonProperty("update_s") double updateSeconds) {
+
+  public double seconds() {
+    return computeSeconds + exchangeSeconds + updateSeconds;
+  }
+}

@@ -1,0 +1,178 @@
+package io.qadistill.train;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.qadistill.common.UsageException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The windows a run trains on, spread over the training partitions and cached there: features joined with the
+ * teacher's logits (when distilling), hash-partitioned by (example_id, window) and sorted by them within each
+ * partition, so that the same inputs and partition count always give each partition the same rows in the same
+ * order (what {@link BatchPlan} and a resume rely on). Cost: one shuffle of the joined rows, then they stay in
+ * the executors' memory (spilling to disk) until {@link #release()}.
+ */
+public final class TrainData {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainData.class);
+  private static final StructType LOGITS = new StructType()
+      .add("example_id", DataTypes.StringType)
+      .add("window", DataTypes.IntegerType)
+      .add("start_logits", DataTypes.createArrayType(DataTypes.FloatType))
+      .add("end_logits", DataTypes.createArrayType(DataTypes.FloatType))
+      .add("teacher", DataTypes.StringType);
+
+  private final JavaRDD<TrainRow> rows;
+  private final long[] partitionRows;
+  private final long features;
+
+  private TrainData(JavaRDD<TrainRow> rows, long[] partitionRows, long features) {
+    this.rows = rows;
+    this.partitionRows = partitionRows;
+    this.features = features;
+  }
+
+  /**
+   * Reads {@code featuresPath}, joined with the logits of {@code teacher} under {@code logitsPath} when
+   * {@code logitsPath} is not null ({@code teacher} may be null when the table holds one teacher's), into
+   * {@code partitions} cached partitions. Features without logits are left out (and counted in the log).
+   */
+  public static TrainData prepare(SparkSession spark, String featuresPath, String logitsPath, String teacher,
+                                  int partitions) {
+    Dataset<Row> features = read(spark, featuresPath, null, "features", "the --out of 'featurize'")
+        .select("example_id", "window", "input_ids", "token_type_ids", "start_positions", "end_positions");
+    long featureCount = features.count();
+    Dataset<Row> joined = features;
+    if (logitsPath != null) {
+      Dataset<Row> logits = read(spark, logitsPath, LOGITS, "logits", "the --out of 'teacher-logits'");
+      if (teacher != null) {
+        logits = logits.where(col("teacher").equalTo(teacher));
+      } else {
+        requireOneTeacher(logits, logitsPath);
+      }
+      joined = features.join(logits.select("example_id", "window", "start_logits", "end_logits"),
+          scala.jdk.javaapi.CollectionConverters.asScala(List.of("example_id", "window")).toSeq());
+    }
+    JavaRDD<TrainRow> rows = joined.repartition(partitions, col("example_id"), col("window"))
+        .sortWithinPartitions("example_id", "window")
+        .javaRDD().map(TrainRow::of)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    rows.setName("training windows");
+    boolean withLogits = logitsPath != null;
+    List<long[]> counts = rows.mapPartitionsWithIndex((p, it) -> List.of(count(p, it, withLogits)).iterator(), true)
+        .collect();
+    long[] sizes = new long[partitions];
+    long mismatched = 0;
+    for (long[] c : counts) {
+      sizes[(int) c[0]] = c[1];
+      mismatched += c[2];
+    }
+    TrainData data = new TrainData(rows, sizes, featureCount);
+    if (mismatched > 0) {
+      data.release();
+      throw new UsageException(mismatched + " rows of the logits " + logitsPath + " do not have one logit per token of "
+          + "the features " + featuresPath + ": they were computed on other features; run teacher-logits on these");
+    }
+    long total = data.windows();
+    if (total == 0) {
+      data.release();
+      throw new UsageException("nothing to train on: " + featuresPath + " has " + featureCount + " windows"
+          + (withLogits ? " and none has logits in " + logitsPath + " (another teacher or other features?)" : ""));
+    }
+    for (int p = 0; p < partitions; p++) {
+      if (sizes[p] == 0) {
+        data.release();
+        throw new UsageException("training partition " + p + " of " + partitions + " got no rows (" + total
+            + " windows in all): use fewer --partitions");
+      }
+    }
+    if (total < featureCount) {
+      LOG.warn("{} of {} feature windows have no teacher logits in {} (quarantined by the teacher, or not scored "
+          + "yet): training on the other {}", featureCount - total, featureCount, logitsPath, total);
+    }
+    return data;
+  }
+
+  private static Dataset<Row> read(SparkSession spark, String path, StructType schema, String what, String hint) {
+    try {
+      var reader = spark.read();
+      if (schema != null) {
+        reader = reader.schema(schema); // partition values (teacher=…) stay strings, never type-guessed
+      }
+      Dataset<Row> table = reader.parquet(path);
+      table.schema(); // resolves the files now, so that a wrong path fails here, named
+      return table;
+    } catch (Exception e) {
+      throw new UsageException("cannot read the " + what + " table " + path + " (" + e.getMessage() + "): give "
+          + hint, e);
+    }
+  }
+
+  /** A usage error naming the teachers when a logits table holds several. */
+  private static void requireOneTeacher(Dataset<Row> logits, String path) {
+    List<String> teachers = new ArrayList<>();
+    for (Row r : logits.select("teacher").distinct().limit(5).collectAsList()) {
+      teachers.add(r.getString(0));
+    }
+    if (teachers.size() > 1) {
+      throw new UsageException(path + " holds the logits of several teachers (" + String.join(", ", teachers)
+          + (teachers.size() == 5 ? ", …" : "") + "): choose one with --teacher");
+    }
+  }
+
+  private static long[] count(int partition, Iterator<TrainRow> rows, boolean withLogits) {
+    long n = 0;
+    long bad = 0;
+    while (rows.hasNext()) {
+      TrainRow r = rows.next();
+      n++;
+      if (withLogits && !r.logitsMatch()) {
+        bad++;
+      }
+    }
+    return new long[] {partition, n, bad};
+  }
+
+  /** The cached rows, one training partition each. */
+  public JavaRDD<TrainRow> rows() {
+    return rows;
+  }
+
+  /** Rows per partition. */
+  public long[] partitionRows() {
+    return partitionRows.clone();
+  }
+
+  public int partitions() {
+    return partitionRows.length;
+  }
+
+  /** Windows trained on, over all partitions. */
+  public long windows() {
+    long sum = 0;
+    for (long n : partitionRows) {
+      sum += n;
+    }
+    return sum;
+  }
+
+  /** Windows of the features table (more than {@link #windows()} when some have no logits). */
+  public long features() {
+    return features;
+  }
+
+  /** Drops the cached rows. */
+  public void release() {
+    rows.unpersist(false);
+  }
+}

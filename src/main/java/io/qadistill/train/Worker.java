@@ -1,0 +1,116 @@
+package io.qadistill.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import io.qadistill.model.BertQaConfig;
+import io.qadistill.model.BertQaModel;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
+
+/**
+ * A partition's side of a training run, kept in its executor JVM between steps: the student model (built once,
+ * its weights overwritten each step from the broadcast parameters), the partition's rows and its
+ * {@link BatchPlan}.
+ *
+ * <p>The workers of a JVM live in one static map, by run and partition: the one piece of state shared between
+ * the tasks of a training run (each step's task for partition p finds the worker the previous step left). Spark
+ * schedules a step's task where the partition's cached rows are, so normally on the same executor; where it is
+ * not (an executor lost), the task builds the worker again from the rows, and since every step sends all the
+ * parameters nothing else is lost. A JVM trains one run at a time: creating a worker closes those of other runs.
+ */
+final class Worker implements AutoCloseable {
+  /** What a worker is made from; small, sent with every task. */
+  record Spec(String run, BertQaConfig config, DistillLoss loss, int batch, long seed, int threads,
+              long[] partitionRows) implements Serializable {}
+
+  private static final ConcurrentMap<String, Worker> WORKERS = new ConcurrentHashMap<>();
+  /** PyTorch's thread count before the first worker changed it, restored when the last one closes. */
+  private static volatile int threadsBefore;
+
+  private final Spec spec;
+  private final int partition;
+  private final BertQaModel model;
+  private final ParameterLayout layout;
+  private final ParameterLayout.Writer writer;
+  private final List<TrainRow> rows;
+  private final BatchPlan plan;
+
+  private Worker(Spec spec, int partition, List<TrainRow> rows) {
+    if (rows.size() != spec.partitionRows()[partition]) {
+      throw new IllegalStateException("partition " + partition + " holds " + rows.size() + " rows, the driver counted "
+          + spec.partitionRows()[partition] + ": the input tables changed while training");
+    }
+    this.spec = spec;
+    this.partition = partition;
+    this.rows = rows;
+    this.plan = new BatchPlan(rows.size(), spec.batch(), spec.seed(), partition);
+    if (spec.threads() > 0) {
+      JniUtils.setNumThreads(spec.threads()); // per JVM: one training task per executor uses all its cores
+    }
+    // random values, overwritten by the first step's parameters; the tokenizer is never needed here
+    this.model = BertQaModel.initialize(spec.config(), new byte[0], 0);
+    this.layout = new ParameterLayout(model.block());
+    this.writer = layout.writer(model.block());
+    GradientStep.requireGradients(model.block());
+  }
+
+  /** The worker of {@code partition} in this JVM, made from the partition's rows if there is none yet. */
+  static Worker of(Spec spec, int partition, Iterator<TrainRow> partitionRows) {
+    String key = spec.run() + "/" + partition;
+    Worker worker = WORKERS.get(key);
+    if (worker == null) {
+      closeWhere(k -> !k.startsWith(spec.run() + "/"));
+      Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into (a fresh executor has not yet)
+      if (WORKERS.isEmpty()) {
+        threadsBefore = JniUtils.getNumThreads();
+      }
+      List<TrainRow> rows = new ArrayList<>();
+      partitionRows.forEachRemaining(rows::add);
+      worker = new Worker(spec, partition, rows);
+      WORKERS.put(key, worker);
+    }
+    return worker;
+  }
+
+  /** Closes the workers of {@code run} in this JVM (after its last step). */
+  static void closeRun(String run) {
+    if (closeWhere(k -> k.startsWith(run + "/")) && WORKERS.isEmpty() && threadsBefore > 0) {
+      JniUtils.setNumThreads(threadsBefore);
+    }
+  }
+
+  /** Closes and forgets the workers whose key matches; whether there were any. */
+  private static boolean closeWhere(Predicate<String> key) {
+    return WORKERS.entrySet().removeIf(e -> {
+      if (key.test(e.getKey())) {
+        e.getValue().close();
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /** The gradient sums of step {@code step} on this partition's next batch, with the model set to {@code params}. */
+  GradientSum step(float[] params, long step) {
+    writer.write(params);
+    List<TrainRow> batch = new ArrayList<>(spec.batch());
+    for (int i : plan.rows(step)) {
+      batch.add(rows.get(i));
+    }
+    if (spec.config().hiddenDropoutProb() > 0 || spec.config().attentionProbsDropoutProb() > 0) {
+      // the engine's generator is per JVM: reproducible with one training task per executor
+      JniUtils.setSeed(BatchPlan.mix(BatchPlan.mix(spec.seed(), step), partition));
+    }
+    return GradientStep.compute(model.block(), model.manager(), layout, batch, spec.loss());
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

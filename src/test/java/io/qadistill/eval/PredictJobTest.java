@@ -1,0 +1,186 @@
+package io.qadistill.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qadistill.features.FeaturesTable;
+import io.qadistill.features.FeaturizeConfig;
+import io.qadistill.features.FeaturizeJob;
+import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.OnnxImport;
+import io.qadistill.model.QaPredictor;
+import io.qadistill.testing.LocalSpark;
+import io.qadistill.testing.TestData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The predict stage on real dev-v2.0 questions: from hand-built logits, and from an imported model. */
+class PredictJobTest {
+  private final SparkSession spark = LocalSpark.get();
+  private final ObjectMapper json = new ObjectMapper();
+
+  /**
+   * 150 questions, windows of 64 tokens, "oracle" logits that point at the first gold answer where a window holds
+   * it whole, and at CLS elsewhere (so unanswerable questions decode to "").
+   */
+  @Test
+  void decodesALogitsTableIntoTheTableAndTheOfficialFiles(@TempDir Path dir) throws Exception {
+    List<SquadJson.Qa> qas = SquadJson.read(TestData.devV20()).subList(0, 150);
+    List<Row> features = new ArrayList<>();
+    List<Row> logits = new ArrayList<>();
+    Map<String, String> expected = new HashMap<>();
+    for (SquadJson.Qa qa : qas) {
+      for (SpanDecodingTest.Win w : SpanDecodingTest.windows(qa)) {
+        features.add(w.row());
+        float[] s = new float[w.ids().length];
+        float[] e = new float[w.ids().length];
+        int a = qa.answers().isEmpty() ? -1 : w.tokenAt(qa.starts().get(0));
+        int b = qa.answers().isEmpty() ? -1 : w.tokenAt(qa.starts().get(0) + qa.answers().get(0).length() - 1);
+        if (a >= 0 && b >= a) {
+          s[a] = 8;
+          e[b] = 8;
+          expected.putIfAbsent(qa.id(), qa.context().substring(w.offsets()[a][0], w.offsets()[b][1]));
+        } else {
+          s[0] = 5;
+          e[0] = 5;
+        }
+        logits.add(RowFactory.create(w.exampleId(), w.window(), s, e, "oracle"));
+      }
+      expected.putIfAbsent(qa.id(), "");
+    }
+    String examplesPath = dir.resolve("examples").toString();
+    String featuresPath = dir.resolve("features").toString();
+    String logitsPath = dir.resolve("logits").toString();
+    SquadJson.examples(qas).write().parquet(examplesPath);
+    spark.createDataFrame(features, FeaturesTable.SCHEMA).write().parquet(featuresPath);
+    spark.createDataFrame(logits, ModelLogits.SCHEMA).write().parquet(logitsPath);
+
+    PredictJob.Result predicted = new PredictJob(PredictJob.Config.ofLogits(examplesPath, featuresPath, logitsPath,
+        dir.resolve("pred").toString())).run(spark);
+    assertThat(predicted.version()).isEqualTo("v2.0");
+    assertThat(predicted.predictions()).isEqualTo(150);
+    assertThat(predicted.logits()).isEqualTo(logitsPath);
+    JsonNode texts = json.readTree(Path.of(predicted.predictionsJson()).toFile());
+    JsonNode odds = json.readTree(Path.of(predicted.nullOdds()).toFile());
+    assertThat(texts.size()).isEqualTo(150);
+    assertThat(odds.size()).isEqualTo(150);
+    for (SquadJson.Qa qa : qas) {
+      assertThat(texts.get(qa.id()).asText()).as(qa.id()).isEqualTo(expected.get(qa.id()));
+    }
+    assertThat(expected.values().stream().filter(String::isEmpty).count()).as("questions answered \"\"")
+        .isBetween(40L, 110L);
+    // Unanswerable: CLS scores 5 + 5 in every window and the best span 0 + 0, so the odds are 10.
+    String unanswerable = qas.stream().filter(q -> q.answers().isEmpty()).findFirst().orElseThrow().id();
+    assertThat(odds.get(unanswerable).asDouble()).isEqualTo(10.0);
+    Row table = spark.read().parquet(predicted.table()).filter("id = '" + unanswerable + "'").first();
+    assertThat(table.getString(1)).isEmpty();
+    assertThat(table.getDouble(2)).isEqualTo(10.0);
+    // The n-best list: the null answer (score 10) first, then 19 spans of score 0.
+    List<Row> nbest = table.getList(3);
+    assertThat(nbest).hasSize(20);
+    assertThat(nbest.get(0).getString(0)).isEmpty();
+    assertThat(nbest.get(1).getString(0)).isNotEmpty();
+  }
+
+  /**
+   * all-MiniLM-L6-v2 imported from the bundled ONNX file (its QA head from a seed), run by the job over the
+   * features the featurize stage cuts from 30 dev-v2.0 questions: the logits are the model's (as QaPredictor
+   * gives them on the driver) and the predictions are what the decoder makes of them.
+   */
+  @Test
+  void runsAnImportedModelOverRealFeatures(@TempDir Path dir) throws Exception {
+    List<SquadJson.Qa> qas = SquadJson.read(TestData.devV20()).subList(0, 30);
+    String examplesPath = dir.resolve("examples").toString();
+    String featuresPath = dir.resolve("features").toString();
+    SquadJson.examples(qas).write().parquet(examplesPath);
+    FeaturizeJob.run(spark, FeaturizeConfig.defaults(examplesPath, featuresPath, dir.resolve("q").toString()));
+    Path modelDir = dir.resolve("minilm");
+    OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, modelDir, null, 7));
+
+    PredictJob.Result result = new PredictJob(PredictJob.Config.ofModel(examplesPath, featuresPath,
+        modelDir.toString(), dir.resolve("pred").toString())).run(spark);
+    assertThat(result.version()).isEqualTo("v2.0");
+    assertThat(result.predictions()).isEqualTo(30);
+
+    List<Row> features = spark.read().parquet(featuresPath)
+        .select("example_id", "window", "input_ids", "token_type_ids", "offset_mapping").collectAsList();
+    Map<String, Row> logits = new HashMap<>();
+    for (Row r : spark.read().parquet(result.logits()).collectAsList()) {
+      logits.put(r.getString(0) + "/" + r.getInt(1), r);
+    }
+    assertThat(logits).hasSize(features.size());
+    List<int[]> ids = features.stream().map(r -> ints(r.getList(2))).toList();
+    List<int[]> types = features.stream().map(r -> ints(r.getList(3))).toList();
+    List<QaPredictor.Logits> direct;
+    try (BertQaModel model = ModelDirectory.load(modelDir)) {
+      direct = new QaPredictor(model, QaPredictor.Options.DEFAULT).predict(ids, types);
+    }
+    double maxDiff = 0;
+    for (int i = 0; i < features.size(); i++) {
+      Row f = features.get(i);
+      Row l = logits.get(f.getString(0) + "/" + f.getInt(1));
+      assertThat(l.getString(4)).isEqualTo("minilm");
+      float[] start = floats(l.getList(2));
+      float[] end = floats(l.getList(3));
+      assertThat(start).hasSize(ids.get(i).length);
+      for (int t = 0; t < start.length; t++) {
+        maxDiff = Math.max(maxDiff, Math.abs(start[t] - direct.get(i).start()[t]));
+        maxDiff = Math.max(maxDiff, Math.abs(end[t] - direct.get(i).end()[t]));
+      }
+    }
+    // Batches differ (padding is masked): float rounding only.
+    assertThat(maxDiff).as("max |job logits - driver logits|").isLessThanOrEqualTo(1e-4);
+
+    // Decoded on the driver from the job's logits, every answer and null odds come out the same.
+    JsonNode texts = json.readTree(Path.of(result.predictionsJson()).toFile());
+    JsonNode odds = json.readTree(Path.of(result.nullOdds()).toFile());
+    assertThat(texts.size()).isEqualTo(30);
+    for (SquadJson.Qa qa : qas) {
+      List<SpanDecoder.Window> windows = features.stream()
+          .filter(f -> f.getString(0).equals(qa.id()))
+          .sorted(Comparator.comparingInt(f -> f.getInt(1)))
+          .map(f -> {
+            Row l = logits.get(f.getString(0) + "/" + f.getInt(1));
+            return new SpanDecoder.Window(floats(l.getList(2)), floats(l.getList(3)), offsets(f.getList(4)));
+          })
+          .toList();
+      SpanDecoder.Decoded d = SpanDecoder.decode(qa.context(), windows, SpanDecoder.Config.defaults(true));
+      assertThat(texts.get(qa.id()).asText()).as(qa.id()).isEqualTo(d.text());
+      assertThat(odds.get(qa.id()).asDouble()).as(qa.id()).isCloseTo(d.nullOdds(), within(0.0));
+    }
+    assertThat(dir.resolve("pred").resolve("_provenance.json")).exists();
+  }
+
+  private static int[] ints(List<Integer> v) {
+    return v.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static float[] floats(List<Float> v) {
+    float[] out = new float[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = v.get(i);
+    }
+    return out;
+  }
+
+  private static int[][] offsets(List<scala.collection.Seq<Integer>> v) {
+    int[][] out = new int[v.size()][];
+    for (int i = 0; i < out.length; i++) {
+      scala.collection.Seq<Integer> o = v.get(i);
+      out[i] = o == null ? null : new int[] {o.apply(0), o.apply(1)};
+    }
+    return out;
+  }
+}

@@ -1,0 +1,52 @@
+package io.qadistill.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class BatchPlanTest {
+  @Test
+  void everyEpochTakesEveryRowOnceInAFreshOrder() {
+    BatchPlan plan = new BatchPlan(10, 2, 42, 0);
+    List<Integer> taken = new ArrayList<>();
+    for (long s = 0; s < 15; s++) { // 30 rows: three epochs
+      for (int i : plan.rows(s)) {
+        taken.add(i);
+      }
+    }
+    List<List<Integer>> epochs = List.of(taken.subList(0, 10), taken.subList(10, 20), taken.subList(20, 30));
+    for (List<Integer> epoch : epochs) {
+      assertThat(epoch).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 10).boxed().toList());
+    }
+    assertThat(epochs.get(0)).isNotEqualTo(epochs.get(1));
+    assertThat(epochs.get(1)).isNotEqualTo(epochs.get(2));
+    assertThat(epochs.get(0)).isNotEqualTo(IntStream.range(0, 10).boxed().toList());
+  }
+
+  @Test
+  void aStepsRowsDependOnTheStepAloneAndMayStraddleEpochs() {
+    BatchPlan walked = new BatchPlan(10, 3, 42, 1);
+    int[][] inOrder = new int[8][];
+    for (int s = 0; s < 8; s++) {
+      inOrder[s] = walked.rows(s);
+    }
+    for (int s = 7; s >= 0; s--) { // a fresh plan, asked backwards (as after a resume): the same rows
+      assertThat(new BatchPlan(10, 3, 42, 1).rows(s)).isEqualTo(inOrder[s]);
+    }
+    // step 3 takes positions 9, 10, 11: the last row of epoch 0 and the first two of epoch 1
+    BatchPlan byTwo = new BatchPlan(10, 1, 42, 1);
+    assertThat(inOrder[3]).containsExactly(byTwo.rows(9)[0], byTwo.rows(10)[0], byTwo.rows(11)[0]);
+    assertThat(walked.epochs(10)).isEqualTo(3.0);
+  }
+
+  @Test
+  void seedAndPartitionGiveOtherOrders() {
+    int[] a = new BatchPlan(50, 50, 1, 0).rows(0);
+    assertThat(new BatchPlan(50, 50, 1, 0).rows(0)).isEqualTo(a);
+    assertThat(new BatchPlan(50, 50, 2, 0).rows(0)).isNotEqualTo(a);
+    assertThat(new BatchPlan(50, 50, 1, 1).rows(0)).isNotEqualTo(a);
+  }
+}

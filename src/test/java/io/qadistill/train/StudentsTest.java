@@ -1,0 +1,106 @@
+package io.qadistill.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qadistill.common.UsageException;
+import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelDirectory;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StudentsTest {
+  @TempDir static Path dir;
+  private static String teacher;
+
+  @BeforeAll
+  static void teacher() {
+    teacher = TinyModels.save(dir.resolve("teacher"), 4, 11).toString();
+  }
+
+  @Test
+  void halfTheLayersDistilBertStyle() {
+    try (BertQaModel t = ModelDirectory.load(Path.of(teacher));
+         BertQaModel s = Students.build(StudentSpec.fromSource(teacher, 2, 1))) {
+      assertThat(s.config().numHiddenLayers()).isEqualTo(2);
+      assertThat(s.config().hiddenSize()).isEqualTo(32);
+      assertThat(s.block().parameters()).hasSize(5 + 2 * 16 + 2);
+      // every other layer: student 0 ← teacher 0, student 1 ← teacher 2
+      String query = ".attention.self.query.weight";
+      assertSame(s, "bert.encoder.layer.0" + query, t, "bert.encoder.layer.0" + query);
+      assertSame(s, "bert.encoder.layer.1" + query, t, "bert.encoder.layer.2" + query);
+      assertSame(s, "bert.encoder.layer.1.output.LayerNorm.bias", t, "bert.encoder.layer.2.output.LayerNorm.bias");
+      assertThat(s.block().get("bert.encoder.layer.1.intermediate.dense.weight"))
+          .isNotEqualTo(t.block().get("bert.encoder.layer.1.intermediate.dense.weight"));
+      assertSame(s, "bert.embeddings.word_embeddings.weight", t, "bert.embeddings.word_embeddings.weight");
+      assertSame(s, "qa_outputs.weight", t, "qa_outputs.weight");
+      assertThat(s.tokenizerJson()).isEqualTo(t.tokenizerJson());
+    }
+  }
+
+  @Test
+  void chosenLayersAndDropout() {
+    StudentSpec spec = new StudentSpec(teacher, 0, 0, 0, 0, List.of(3, 1), 0.25, 1);
+    try (BertQaModel t = ModelDirectory.load(Path.of(teacher)); BertQaModel s = Students.build(spec)) {
+      assertSame(s, "bert.encoder.layer.0.output.dense.weight", t, "bert.encoder.layer.3.output.dense.weight");
+      assertSame(s, "bert.encoder.layer.1.output.dense.weight", t, "bert.encoder.layer.1.output.dense.weight");
+      assertThat(s.config().hiddenDropoutProb()).isEqualTo(0.25);
+      assertThat(s.config().attentionProbsDropoutProb()).isEqualTo(0.25);
+    }
+  }
+
+  @Test
+  void theWholeSourceWhenTheDepthIsTheSame() {
+    try (BertQaModel t = ModelDirectory.load(Path.of(teacher));
+         BertQaModel s = Students.build(StudentSpec.fromSource(teacher, 0, 1))) {
+      assertThat(s.config()).isEqualTo(t.config());
+      for (String name : t.block().parameters().keySet()) {
+        assertSame(s, name, t, name);
+      }
+    }
+  }
+
+  @Test
+  void randomFromTheSeed() {
+    try (BertQaModel a = Students.build(StudentSpec.random(2, 16, 2, 24, 5));
+         BertQaModel b = Students.build(StudentSpec.random(2, 16, 2, 24, 5));
+         BertQaModel c = Students.build(StudentSpec.random(2, 16, 2, 24, 6))) {
+      assertThat(a.config().numHiddenLayers()).isEqualTo(2);
+      assertThat(a.config().intermediateSize()).isEqualTo(24);
+      assertThat(a.config().vocabSize()).isEqualTo(30522);
+      String name = "bert.encoder.layer.1.attention.self.key.weight";
+      assertThat(a.block().get(name)).isEqualTo(b.block().get(name)).isNotEqualTo(c.block().get(name));
+    }
+  }
+
+  @Test
+  void evenlySpacedLayers() {
+    assertThat(StudentSpec.evenlySpaced(3, 6)).containsExactly(0, 2, 4);
+    assertThat(StudentSpec.evenlySpaced(6, 12)).containsExactly(0, 2, 4, 6, 8, 10);
+    assertThat(StudentSpec.evenlySpaced(4, 6)).containsExactly(0, 1, 3, 4);
+    assertThat(StudentSpec.evenlySpaced(6, 6)).containsExactly(0, 1, 2, 3, 4, 5);
+  }
+
+  @Test
+  void impossibleStudentsAreRefusedWithTheReason() {
+    assertThatThrownBy(() -> Students.build(new StudentSpec(teacher, 2, 64, 0, 0, null, null, 1)))
+        .isInstanceOf(UsageException.class).hasMessageContaining("student hidden 64 differs")
+        .hasMessageContaining("32");
+    assertThatThrownBy(() -> Students.build(StudentSpec.fromSource(teacher, 5, 1)))
+        .isInstanceOf(UsageException.class).hasMessageContaining("has 4");
+    assertThatThrownBy(() -> Students.build(new StudentSpec(teacher, 0, 0, 0, 0, List.of(0, 4), null, 1)))
+        .isInstanceOf(UsageException.class).hasMessageContaining("has only 4 layers");
+    assertThatThrownBy(() -> new StudentSpec(teacher, 0, 0, 0, 0, List.of(1, 1), null, 1))
+        .isInstanceOf(UsageException.class).hasMessageContaining("distinct");
+    assertThatThrownBy(() -> new StudentSpec(null, 2, 0, 0, 0, List.of(0, 1), null, 1))
+        .isInstanceOf(UsageException.class).hasMessageContaining("needs a source model");
+  }
+
+  private static void assertSame(BertQaModel s, String studentName, BertQaModel t, String teacherName) {
+    assertThat(s.block().get(studentName)).as(studentName + " = teacher's " + teacherName)
+        .isEqualTo(t.block().get(teacherName));
+  }
+}
