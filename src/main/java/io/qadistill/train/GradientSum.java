@@ -41,20 +41,23 @@ public final class GradientSum implements Serializable {
     this.computeSeconds = computeSeconds;
   }
 
-  /** Adds {@code other} into this one (reusing this one's arrays) and returns this one. */
+  /**
+   * Adds {@code other} into this one (reusing this one's arrays) and returns this one. An empty sum takes the
+   * other's gradient as it is, packed or not: treeAggregate folds each task's result into a zero before the
+   * task returns it, and that must not unpack it.
+   */
   public GradientSum add(GradientSum other) {
-    float[] theirs = other.gradient();
-    if (theirs != null) {
+    if (gradient == null && packed == null) {
+      gradient = other.gradient;
+      packed = other.packed;
+    } else if (other.gradient != null || other.packed != null) {
+      float[] theirs = other.gradient();
       float[] mine = gradient();
-      if (mine == null) {
-        gradient = theirs;
-      } else {
-        if (mine.length != theirs.length) {
-          throw new IllegalStateException("gradients of " + mine.length + " and " + theirs.length + " values");
-        }
-        for (int i = 0; i < mine.length; i++) {
-          mine[i] += theirs[i];
-        }
+      if (mine.length != theirs.length) {
+        throw new IllegalStateException("gradients of " + mine.length + " and " + theirs.length + " values");
+      }
+      for (int i = 0; i < mine.length; i++) {
+        mine[i] += theirs[i];
       }
     }
     loss += other.loss;

@@ -42,7 +42,14 @@ class SerializationTest {
     assertThat(new GradientSum(zeros, 0, 0, 0, 1, 1, 0).packed().gradient()).containsExactly(zeros);
     GradientSum empty = roundTrip(serializer(which), new GradientSum().packed(), GradientSum.class);
     assertThat(empty.gradient()).isNull();
+    GradientSum adopted = new GradientSum().add(new GradientSum(g.clone(), 1, 0, 1, 1, 1, 0).packed());
+    assertThat(adopted.packedBytes()).as("an empty sum keeps the packed form").isEqualTo(sum.packedBytes());
     assertThat(empty.add(back).gradient()).containsExactly(g);
+    float[] twice = new float[g.length];
+    for (int i = 0; i < g.length; i++) {
+      twice[i] = g[i] + g[i];
+    }
+    assertThat(adopted.add(new GradientSum(g.clone(), 1, 0, 1, 1, 1, 0).packed()).gradient()).containsExactly(twice);
   }
 
   @ParameterizedTest(name = "{0}")
