@@ -20,7 +20,9 @@ import java.util.stream.IntStream;
  *
  * <p>Thread-safe: several threads (Spark tasks of one executor) may call {@link #predict} on one instance; each
  * call has its own native memory scope, freed when it returns. PyTorch's intra-op thread count is one setting
- * per JVM: {@link #setThreads(int)}.
+ * per JVM: {@link #setThreads(int)}. On CPU, one intra-op thread per task and as many concurrent tasks as cores
+ * (spark.task.cpus=1) was 1.4× faster than one task with 2 intra-op threads on a busy 2-core machine
+ * (docs/benchmarks.md, "Models"): OpenMP's per-op barriers stall whenever a thread is descheduled.
  */
 public final class QaPredictor {
   /** Logits of one row, as long as the row. */
@@ -53,8 +55,10 @@ public final class QaPredictor {
   }
 
   /**
-   * Sets the number of threads PyTorch uses inside one op, for the whole JVM (an executor: its cores, since
-   * one inference task per executor runs at a time or tasks share them). Call before the first prediction.
+   * Sets the number of threads PyTorch uses inside one op, for the whole JVM: 1 where concurrent tasks keep the
+   * cores busy (see the class comment), the executor's cores where one task runs at a time. Call before the first
+   * prediction: PyTorch applies the count to a thread when that thread first runs an op, so threads that already
+   * ran one keep their old count.
    */
   public static void setThreads(int threads) {
     if (threads < 1) {

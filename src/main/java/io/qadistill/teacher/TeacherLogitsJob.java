@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TeacherLogitsJob {
   private static final Logger LOG = LoggerFactory.getLogger(TeacherLogitsJob.class);
-  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+  private static final Duration PROGRESS_EVERY = ProgressLog.interval(Duration.ofSeconds(10));
   private static final List<String> FEATURE_COLUMNS =
       List.of("example_id", "window", "input_ids", "token_type_ids", "attention_mask");
 

@@ -46,6 +46,8 @@ class TeacherLogitsClusterTest {
 
     try (StandaloneCluster cluster = StandaloneCluster.start(tmp.resolve("cluster"), 2, 1536)) {
       Map<String, String> conf = Map.of("spark.executor.memory", "1g",
+          // a progress line every second, so the kill lands while rows are scored however fast they go
+          "qadistill.progress.seconds", "1",
           // the executor's death fails the job at once instead of being retried on a new executor
           "spark.task.maxFailures", "1");
       Process first = cluster.launch("first", Main.class.getName(), conf, args);
