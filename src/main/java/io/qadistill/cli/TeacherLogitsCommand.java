@@ -23,8 +23,9 @@ final class TeacherLogitsCommand extends SparkCommand {
   String features;
 
   @Option(names = "--teacher", required = true, paramLabel = "DIR",
-      description = "The teacher's model directory (config.json, model.safetensors, tokenizer.json), at a local "
-          + "path every executor can read (a shared mount on a cluster).")
+      description = "The teacher: a model directory (config.json, model.safetensors, tokenizer.json) or a "
+          + "TorchScript .pt file traced from transformers, at a local path every executor can read (a shared "
+          + "mount on a cluster).")
   String teacher;
 
   @Option(names = "--out", required = true, paramLabel = "DIR",

@@ -11,6 +11,7 @@ import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.BertQaModel;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.QaPredictor;
 import io.qadistill.testing.LocalSpark;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -246,6 +248,63 @@ class TeacherLogitsJobTest {
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("teacher " + empty + " has no config.json");
     assertThat(tmp.resolve("logits-broken")).doesNotExist();
+  }
+
+  @Test
+  void aTorchScriptTeacherScoresWhatItGivesInProcessUnderAFingerprintOfItsFile() throws Exception {
+    Path traced = Path.of(TeacherLogitsJobTest.class.getResource("/torchscript/tiny-bert-qa.pt").toURI());
+    // the fixture: 2 layers, vocabulary 1,000, windows up to 64 tokens (its config.json)
+    Random random = new Random(5);
+    List<Row> rows = new ArrayList<>();
+    List<int[]> ids = new ArrayList<>();
+    List<int[]> types = new ArrayList<>();
+    for (int r = 0; r < 7; r++) {
+      int n = r == 6 ? 65 : 8 + 9 * r;
+      List<Integer> rowIds = new ArrayList<>();
+      List<Integer> rowTypes = new ArrayList<>();
+      List<Integer> ones = new ArrayList<>();
+      List<List<Integer>> offsets = new ArrayList<>();
+      for (int t = 0; t < n; t++) {
+        rowIds.add(t == 0 ? 101 : random.nextInt(1000));
+        rowTypes.add(t < n / 3 ? 0 : 1);
+        ones.add(1);
+        offsets.add(null);
+      }
+      rows.add(RowFactory.create("ts-" + r, 0, rowIds, rowTypes, ones, offsets, 0, 0));
+      ids.add(FeatureCheck.ints(rowIds));
+      types.add(FeatureCheck.ints(rowTypes));
+    }
+    String tiny = tmp.resolve("tiny-features").toString();
+    spark.createDataFrame(rows, FeaturesTable.SCHEMA).write().parquet(tiny);
+    Path out = tmp.resolve("logits-torchscript");
+
+    TeacherLogitsJob.Result result = TeacherLogitsJob.run(spark, config(tiny, traced, out));
+    assertThat(result.scored()).isEqualTo(6);
+    assertThat(result.quarantinedByReason()).containsExactlyEntriesOf(Map.of(FeatureCheck.TOO_LONG, 1L));
+    Path renamed = Files.createDirectories(tmp.resolve("renamed")).resolve("teacher.pt");
+    Files.copy(traced, renamed);
+    assertThat(TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), renamed.toString()))
+        .as("fingerprint of the same file under another name").isEqualTo(result.teacher())
+        .isNotEqualTo(all.teacher());
+
+    Map<String, Row> logits = byKey(LogitsTable.read(spark, out.toString(), result.teacher()));
+    double maxDiff = 0;
+    try (QaModel model = QaModel.load(traced)) {
+      List<QaPredictor.Logits> alone = new QaPredictor(model, new QaPredictor.Options(1, 1))
+          .predict(ids.subList(0, 6), types.subList(0, 6));
+      for (int i = 0; i < 6; i++) {
+        Row stored = logits.get("ts-" + i + "#0");
+        float[] start = floats(stored.getList(stored.fieldIndex("start_logits")));
+        float[] end = floats(stored.getList(stored.fieldIndex("end_logits")));
+        assertThat(start).hasSize(ids.get(i).length);
+        for (int t = 0; t < start.length; t++) {
+          maxDiff = Math.max(maxDiff, Math.max(Math.abs(start[t] - alone.get(i).start()[t]),
+              Math.abs(end[t] - alone.get(i).end()[t])));
+        }
+      }
+    }
+    assertThat(maxDiff).as("max abs diff against the TorchScript model on each row alone")
+        .isLessThanOrEqualTo(TOLERANCE);
   }
 
   private static Row changed(Row row, String idSuffix, String column, List<Integer> values) {
