@@ -4,6 +4,7 @@ import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "featurize", mixinStandardHelpOptions = true,
@@ -22,17 +23,12 @@ final class FeaturizeCommand extends SparkCommand {
       + "all-MiniLM-L6-v2 tokenizer (bert-base-uncased vocabulary).")
   String tokenizer;
 
-  @Option(names = "--max-length", defaultValue = "" + FeaturizeConfig.DEFAULT_MAX_LENGTH,
-      description = "Tokens per window, special tokens included (default: ${DEFAULT-VALUE}).")
-  int maxLength;
-
-  @Option(names = "--doc-stride", defaultValue = "" + FeaturizeConfig.DEFAULT_DOC_STRIDE,
-      description = "Context tokens shared by neighbouring windows (default: ${DEFAULT-VALUE}).")
-  int docStride;
+  @Mixin WindowOptions window;
 
   @Override
   Object run(SparkSession spark) {
     String q = quarantine != null ? quarantine : out.replaceAll("/+$", "") + "-quarantine";
-    return FeaturizeJob.run(spark, new FeaturizeConfig(examples, out, q, tokenizer, maxLength, docStride));
+    return FeaturizeJob.run(spark,
+        new FeaturizeConfig(examples, out, q, tokenizer, window.maxLength, window.docStride));
   }
 }

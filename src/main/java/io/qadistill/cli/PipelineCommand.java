@@ -1,10 +1,10 @@
 package io.qadistill.cli;
 
-import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.pipeline.Pipeline;
 import io.qadistill.pipeline.PipelineConfig;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -22,19 +22,13 @@ final class PipelineCommand extends SparkCommand {
   @Option(names = "--work", description = "Directory for all outputs; default: runs/default in the checkout.")
   String work;
 
-  @Option(names = "--max-length", defaultValue = "" + FeaturizeConfig.DEFAULT_MAX_LENGTH,
-      description = "Tokens per window (default: ${DEFAULT-VALUE}).")
-  int maxLength;
-
-  @Option(names = "--doc-stride", defaultValue = "" + FeaturizeConfig.DEFAULT_DOC_STRIDE,
-      description = "Context tokens shared by neighbouring windows (default: ${DEFAULT-VALUE}).")
-  int docStride;
+  @Mixin WindowOptions window;
 
   @Override
   Object run(SparkSession spark) {
     PipelineConfig embedded = PipelineConfig.embedded(HOME, work != null ? work : HOME + "/runs/default");
     PipelineConfig config = new PipelineConfig(train != null ? train : embedded.train(),
-        dev != null ? dev : embedded.dev(), embedded.work(), maxLength, docStride);
+        dev != null ? dev : embedded.dev(), embedded.work(), window.maxLength, window.docStride);
     return new Pipeline(config).run(spark);
   }
 }

@@ -36,6 +36,15 @@ public final class ProgressLog implements AutoCloseable {
     timer.scheduleAtFixedRate(this::log, ms, ms, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * How often a job logs its progress: {@code -Dqadistill.progress.seconds=N} when given (a short interval for a
+   * small run or a test that waits for the first line), else the job's own {@code usual} interval.
+   */
+  public static Duration interval(Duration usual) {
+    String seconds = System.getProperty("qadistill.progress.seconds");
+    return seconds == null ? usual : Duration.ofMillis(Math.round(Double.parseDouble(seconds) * 1000));
+  }
+
   /** Starts logging; {@code total} ≤ 0 means unknown (no percentage, no ETA). */
   public static ProgressLog start(String what, String unit, long total, LongSupplier done, Duration every) {
     return new ProgressLog(what, unit, total, done, every);

@@ -82,7 +82,7 @@ public final class FeaturizeJob {
     spark.sparkContext().setJobGroup("featurize", "featurize: tokenize " + total + " examples", false);
     long tStart = System.nanoTime();
     try (ProgressLog progress = ProgressLog.start("featurize", "examples", total, done::value,
-        Duration.ofSeconds(10))) {
+        ProgressLog.interval(Duration.ofSeconds(10)))) {
       examples.mapPartitions(featurize, Encoders.row(FeaturesTable.SCHEMA))
           .write().mode(SaveMode.Overwrite).parquet(config.out());
     }

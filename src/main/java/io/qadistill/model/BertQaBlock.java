@@ -1,6 +1,7 @@
 package io.qadistill.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -235,14 +236,19 @@ public final class BertQaBlock extends AbstractBlock {
     int headSize = config.headSize();
     float scale = (float) (1.0 / Math.sqrt(headSize));
     for (Layer l : layers) {
-      NDArray q = linear(x, l.q, l.qb).mul(scale).reshape(batch, length, heads, headSize)
-          .transpose(0, 2, 1, 3);
-      NDArray k = linear(x, l.k, l.kb).reshape(batch, length, heads, headSize)
-          .transpose(0, 2, 3, 1);
-      NDArray v = linear(x, l.v, l.vb).reshape(batch, length, heads, headSize)
-          .transpose(0, 2, 1, 3);
-      NDArray probs = dropout(q.matMul(k).add(additiveMask).softmax(-1), attnDrop, training);
-      NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, length, config.hiddenSize());
+      // Query, key and value in one GEMM, with the query's 1/sqrt(head size) folded into its weight and bias
+      // (hidden² values per layer instead of batch × length × hidden); built per call so gradients reach the
+      // three parameters.
+      NDArray qkvW = NDArrays.concat(new NDList(scoped(m, l.q.getArray().mul(scale)), l.k.getArray(),
+          l.v.getArray()));
+      NDArray qkvB = NDArrays.concat(new NDList(scoped(m, l.qb.getArray().mul(scale)), l.kb.getArray(),
+          l.vb.getArray()));
+      NDArray qkv = Linear.linear(x, qkvW, qkvB).head()
+          .reshape(batch, length, 3, heads, headSize).transpose(2, 0, 3, 1, 4); // [3, batch, heads, length, size]
+      NDArray scores = qkv.get(0).matMul(qkv.get(1).transpose(0, 1, 3, 2));
+      scores.addi(additiveMask); // in place: matMul's gradient needs its inputs, not its output
+      NDArray probs = dropout(scores.softmax(-1), attnDrop, training);
+      NDArray context = probs.matMul(qkv.get(2)).transpose(0, 2, 1, 3).reshape(batch, length, config.hiddenSize());
       NDArray attended = dropout(linear(context, l.ao, l.aob), hiddenDrop, training);
       x = LayerNorm.layerNorm(attended.add(x), hiddenShape, l.aLnW.getArray(),
           l.aLnB.getArray(), eps).head();
@@ -254,6 +260,15 @@ public final class BertQaBlock extends AbstractBlock {
     NDArray logits = linear(x, qaW, qaB);
     NDList split = logits.split(2, 2);
     return new NDList(split.get(0).squeeze(2), split.get(1).squeeze(2), x);
+  }
+
+  /**
+   * An op on a parameter alone gives an array owned by the model's manager, which lives as long as the model;
+   * moving it to the call's manager frees it with the call.
+   */
+  private static NDArray scoped(NDManager m, NDArray a) {
+    a.attach(m);
+    return a;
   }
 
   private static NDArray emb(NDArray ids, NDArray table) {

@@ -1,7 +1,9 @@
 package io.qadistill.model;
 
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +14,7 @@ import java.util.Map;
  *
  * <p>Not thread-safe for training; for inference from many threads use {@link QaPredictor}.
  */
-public final class BertQaModel implements AutoCloseable {
+public final class BertQaModel implements QaModel {
   private final NDManager manager;
   private final BertQaBlock block;
   private final byte[] tokenizerJson;
@@ -39,7 +41,20 @@ public final class BertQaModel implements AutoCloseable {
     return block;
   }
 
+  /** Start and end logits from the block, without dropout. */
+  @Override
+  public NDList logits(NDList inputs) {
+    NDList out = block.forward(new ParameterStore(inputs.head().getManager(), false), inputs, false);
+    return new NDList(out.get(0), out.get(1));
+  }
+
+  @Override
+  public int maxLength() {
+    return block.config().maxPositionEmbeddings();
+  }
+
   /** The manager that owns the weights; arrays made on it live as long as the model. */
+  @Override
   public NDManager manager() {
     return manager;
   }

@@ -1,27 +1,44 @@
 package io.qadistill.model;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The one piece of state shared between Spark tasks: loaded models per executor JVM, by model directory.
+ * The one piece of state shared between Spark tasks: loaded models per executor JVM, by model directory or
+ * TorchScript file ({@link QaModel#load}) and device.
  *
  * <p>A task calls {@link #predictor(Path, QaPredictor.Options)}; the first call in a JVM loads the directory
  * (seconds, and the weights' native memory), every later call with the same directory, from any task thread,
- * gets the same loaded model. Models stay loaded until {@link #evict(Path)} or JVM exit: an executor runs
- * the tasks of one inference stage on one model, and reloading it per task or partition would cost more than
- * the inference itself. The directory must be on the executor's local file system (ship it with
- * {@code --files}/{@code SparkFiles} or a shared mount). Models in the cache are read-only: never train one.
+ * gets the same loaded model. A task given a GPU asks for the model on that device
+ * ({@link #model(Path, Device)}): one copy per device the executor's tasks use. Models stay loaded until
+ * {@link #evict(Path)} or JVM exit: an executor runs the tasks of one inference stage on one model, and reloading
+ * it per task or partition would cost more than the inference itself. The directory must be on the executor's
+ * local file system (ship it with {@code --files}/{@code SparkFiles} or a shared mount) and must not be rewritten
+ * in place while a JVM holds it. Models in the cache are read-only: never train one.
  */
 public final class ModelCache {
-  private static final ConcurrentMap<Path, BertQaModel> MODELS = new ConcurrentHashMap<>();
+  private record Key(Path dir, Device device) {}
+
+  private static final ConcurrentMap<Key, QaModel> MODELS = new ConcurrentHashMap<>();
 
   private ModelCache() {}
 
-  /** The model of {@code dir}, loaded on first use in this JVM. */
-  public static BertQaModel model(Path dir) {
-    return MODELS.computeIfAbsent(dir.toAbsolutePath().normalize(), ModelDirectory::load);
+  /** The model of {@code dir} on the engine's default device, loaded on first use in this JVM. */
+  public static QaModel model(Path dir) {
+    return model(dir, null);
+  }
+
+  /**
+   * The model of {@code dir} (a model directory or a .pt file) on {@code device} (null: the engine's default),
+   * loaded on first use in this JVM.
+   */
+  public static QaModel model(Path dir, Device device) {
+    Device on = device != null ? device : Engine.getInstance().defaultDevice();
+    return MODELS.computeIfAbsent(new Key(dir.toAbsolutePath().normalize(), on),
+        key -> QaModel.load(key.dir(), key.device()));
   }
 
   /** A predictor over the cached model of {@code dir} (predictors are cheap; the model is shared). */
@@ -29,11 +46,19 @@ public final class ModelCache {
     return new QaPredictor(model(dir), options);
   }
 
-  /** Unloads the model of {@code dir}, if loaded, and frees its native memory; no task may still be using it. */
+  /**
+   * Unloads the models of {@code dir} on every device, if loaded, and frees their native memory; no task may
+   * still be using them.
+   */
   public static void evict(Path dir) {
-    BertQaModel model = MODELS.remove(dir.toAbsolutePath().normalize());
-    if (model != null) {
-      model.close();
+    Path normal = dir.toAbsolutePath().normalize();
+    for (Key key : MODELS.keySet()) {
+      if (key.dir().equals(normal)) {
+        QaModel model = MODELS.remove(key);
+        if (model != null) {
+          model.close();
+        }
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.qadistill.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.qadistill.common.UsageException;
@@ -47,6 +48,14 @@ public final class ModelDirectory {
 
   /** Loads a model directory; a missing qa_outputs head is initialised from {@code headSeed}. */
   public static BertQaModel load(Path dir, long headSeed) {
+    return load(dir, headSeed, null);
+  }
+
+  /**
+   * Loads a model directory with its weights on {@code device} (null: the engine's default device), e.g. the
+   * GPU a Spark task was given.
+   */
+  public static BertQaModel load(Path dir, long headSeed, Device device) {
     if (!Files.isDirectory(dir)) {
       throw new UsageException(dir + " is not a model directory (it does not exist or is a file)");
     }
@@ -56,7 +65,9 @@ public final class ModelDirectory {
         if (Files.exists(dir.resolve(pickle))) {
           throw new UsageException(dir.resolve(pickle) + " is a pickle checkpoint, which is never loaded (unpickling "
               + "runs arbitrary code); convert it to " + WEIGHTS + " with transformers: "
-              + "AutoModelForQuestionAnswering.from_pretrained(dir).save_pretrained(dir, safe_serialization=True)");
+              + "AutoModelForQuestionAnswering.from_pretrained(dir).save_pretrained(dir, safe_serialization=True), "
+              + "or with safetensors: safetensors.torch.save_file(torch.load(\"" + pickle + "\", weights_only=True), "
+              + "\"" + WEIGHTS + "\") (in Python, where you trust the file)");
         }
       }
       throw new UsageException(dir + " has no " + WEIGHTS + "; a model directory holds " + CONFIG + ", " + WEIGHTS
@@ -80,7 +91,7 @@ public final class ModelDirectory {
     } catch (IOException e) {
       throw new UsageException("cannot read " + dir + ": " + e.getMessage(), e);
     }
-    return assemble(config, tensors, tokenizer, headSeed, weights.toString());
+    return assemble(config, tensors, tokenizer, headSeed, weights.toString(), device);
   }
 
   /**
@@ -89,6 +100,12 @@ public final class ModelDirectory {
    */
   public static BertQaModel assemble(BertQaConfig config, Map<String, Safetensors.Tensor> tensors,
                                      byte[] tokenizerJson, long headSeed, String source) {
+    return assemble(config, tensors, tokenizerJson, headSeed, source, null);
+  }
+
+  /** As {@link #assemble(BertQaConfig, Map, byte[], long, String)}, on {@code device} (null: the default). */
+  public static BertQaModel assemble(BertQaConfig config, Map<String, Safetensors.Tensor> tensors,
+                                     byte[] tokenizerJson, long headSeed, String source, Device device) {
     BertQaBlock block = new BertQaBlock(config);
     Map<String, Safetensors.Tensor> byName = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
@@ -98,9 +115,13 @@ public final class ModelDirectory {
         skipped.add(e.getKey());
         continue;
       }
-      if (!block.shapes().containsKey(name) || e.getValue() == null) {
+      if (!block.shapes().containsKey(name)) {
         throw new UsageException(source + ": unexpected tensor " + e.getKey() + " (not a parameter of "
             + "BertForQuestionAnswering with " + config.numHiddenLayers() + " layers)");
+      }
+      if (e.getValue() == null) {
+        throw new UsageException(source + ": tensor " + e.getKey() + " is an integer tensor; parameters are "
+            + "floating point (F32, F16, BF16 or F64)");
       }
       Shape expected = block.shapes().get(name);
       if (!Arrays.equals(expected.getShape(), e.getValue().shape())) {
@@ -121,7 +142,7 @@ public final class ModelDirectory {
       throw new UsageException(source + ": missing tensor " + missing.stream().filter(n -> !head.contains(n))
           .findFirst().orElseThrow() + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""));
     }
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = NDManager.newBaseManager(device);
     try {
       for (Map.Entry<String, Safetensors.Tensor> e : byName.entrySet()) {
         block.setArray(e.getKey(), manager.create(e.getValue().data(), new Shape(e.getValue().shape())));
@@ -160,11 +181,11 @@ public final class ModelDirectory {
   public static void save(BertQaModel model, Path dir) {
     try {
       Files.createDirectories(dir);
-      Path config = Files.createTempFile(dir, CONFIG, ".part");
+      Path config = part(dir, CONFIG);
       model.config().write(config);
-      Path weights = Files.createTempFile(dir, WEIGHTS, ".part");
+      Path weights = part(dir, WEIGHTS);
       Safetensors.write(weights, model.stateDict());
-      Path tokenizer = Files.createTempFile(dir, TOKENIZER, ".part");
+      Path tokenizer = part(dir, TOKENIZER);
       Files.write(tokenizer, model.tokenizerJson());
       Files.move(weights, dir.resolve(WEIGHTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       Files.move(tokenizer, dir.resolve(TOKENIZER), StandardCopyOption.REPLACE_EXISTING,
@@ -173,5 +194,14 @@ public final class ModelDirectory {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save the model to " + dir, e);
     }
+  }
+
+  /**
+   * A fresh name beside {@code name} to write it under first. Not {@code Files.createTempFile}: its files are
+   * owner-only (0600), and a model directory must stay readable by whoever the umask lets read it (executors
+   * running as another user, a shared mount).
+   */
+  private static Path part(Path dir, String name) {
+    return dir.resolve(name + "." + java.util.UUID.randomUUID() + ".part");
   }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,7 +20,9 @@ import java.util.stream.IntStream;
  *
  * <p>Thread-safe: several threads (Spark tasks of one executor) may call {@link #predict} on one instance; each
  * call has its own native memory scope, freed when it returns. PyTorch's intra-op thread count is one setting
- * per JVM: {@link #setThreads(int)}.
+ * per JVM: {@link #setThreads(int)}. On CPU, one intra-op thread per task and as many concurrent tasks as cores
+ * (spark.task.cpus=1) was 1.4× faster than one task with 2 intra-op threads on a busy 2-core machine
+ * (docs/benchmarks.md, "Models"): OpenMP's per-op barriers stall whenever a thread is descheduled.
  */
 public final class QaPredictor {
   /** Logits of one row, as long as the row. */
@@ -41,21 +42,23 @@ public final class QaPredictor {
     }
   }
 
-  private final BertQaModel model;
+  private final QaModel model;
   private final Options options;
 
-  public QaPredictor(BertQaModel model, Options options) {
+  public QaPredictor(QaModel model, Options options) {
     this.model = model;
     this.options = options;
   }
 
-  public BertQaModel model() {
+  public QaModel model() {
     return model;
   }
 
   /**
-   * Sets the number of threads PyTorch uses inside one op, for the whole JVM (an executor: its cores, since
-   * one inference task per executor runs at a time or tasks share them). Call before the first prediction.
+   * Sets the number of threads PyTorch uses inside one op, for the whole JVM: 1 where concurrent tasks keep the
+   * cores busy (see the class comment), the executor's cores where one task runs at a time. Call before the first
+   * prediction: PyTorch applies the count to a thread when that thread first runs an op, so threads that already
+   * ran one keep their old count.
    */
   public static void setThreads(int threads) {
     if (threads < 1) {
@@ -71,7 +74,7 @@ public final class QaPredictor {
       throw new IllegalArgumentException(inputIds.size() + " input_ids rows but " + tokenTypeIds.size()
           + " token_type_ids rows");
     }
-    int max = model.config().maxPositionEmbeddings();
+    int max = model.maxLength();
     for (int i = 0; i < inputIds.size(); i++) {
       int length = inputIds.get(i).length;
       if (length == 0 || length > max || tokenTypeIds.get(i).length != length) {
@@ -82,11 +85,12 @@ public final class QaPredictor {
     Logits[] out = new Logits[inputIds.size()];
     boolean gradMode = JniUtils.isGradMode();
     JniUtils.setGradMode(false); // per thread: Spark's task threads may have it on
-    try (NDManager scope = NDManager.newBaseManager()) {
+    // inputs go where the weights are (a GPU for a model loaded there)
+    try (NDManager scope = NDManager.newBaseManager(model.manager().getDevice())) {
       for (int[] batch : batches(inputIds, options)) {
         try (NDManager batchScope = scope.newSubManager()) {
           NDList inputs = pad(batchScope, inputIds, tokenTypeIds, batch);
-          NDList outputs = model.block().forward(new ParameterStore(batchScope, false), inputs, false);
+          NDList outputs = model.logits(inputs);
           int length = (int) inputs.head().getShape().get(1);
           float[] start = outputs.get(0).toFloatArray();
           float[] end = outputs.get(1).toFloatArray();

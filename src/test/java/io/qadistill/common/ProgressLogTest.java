@@ -32,4 +32,16 @@ class ProgressLogTest {
       assertThat(log.line()).startsWith("count: 100/100 (100.0%) rows");
     }
   }
+
+  @Test
+  void theIntervalPropertyOverridesAJobsUsualInterval() {
+    java.time.Duration usual = java.time.Duration.ofSeconds(10);
+    assertThat(ProgressLog.interval(usual)).isEqualTo(usual);
+    System.setProperty("qadistill.progress.seconds", "0.5");
+    try {
+      assertThat(ProgressLog.interval(usual)).isEqualTo(java.time.Duration.ofMillis(500));
+    } finally {
+      System.clearProperty("qadistill.progress.seconds");
+    }
+  }
 }

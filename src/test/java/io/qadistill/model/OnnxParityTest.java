@@ -24,11 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Our encoder against an independent runtime: all-MiniLM-L6-v2 imported from ONNX into a model directory, loaded
  * back, and run on 200 real SQuAD dev windows batched with padding must give ONNX Runtime's last hidden state on
  * the original ONNX file (each window alone, unpadded) within 1e-4; and padding must not change a real token's
- * output beyond that.
+ * output beyond that (the 40 most padded rows, run alone too).
  */
 class OnnxParityTest {
   private static final int WINDOWS = 200;
   private static final int BATCH = 8;
+  private static final int ALONE = 40;
   private static final double TOLERANCE = 1e-4;
 
   @TempDir static Path dir;
@@ -75,7 +76,8 @@ class OnnxParityTest {
           batched[rows[r]] = h[r];
         }
       }
-      for (int i = 0; i < WINDOWS; i++) {
+      // the padding check runs each of the most padded rows alone (all 200 alone would double the test's time)
+      for (int i : mostPadded(batched, ALONE)) {
         alone[i] = hidden(m, new int[] {i})[0];
       }
     }
@@ -94,17 +96,26 @@ class OnnxParityTest {
           for (int t = 0; t < n; t++) {
             for (int k = 0; k < ort[t].length; k++) {
               maxOrt = Math.max(maxOrt, Math.abs(batched[i][t][k] - ort[t][k]));
-              maxPad = Math.max(maxPad, Math.abs(batched[i][t][k] - alone[i][t][k]));
+              if (alone[i] != null) {
+                maxPad = Math.max(maxPad, Math.abs(batched[i][t][k] - alone[i][t][k]));
+              }
             }
           }
         }
       }
     }
-    System.out.printf("parity: max |ours(batched) - ORT| = %.3g, max |batched - alone| = %.3g, %d padded rows%n",
-        maxOrt, maxPad, paddedRows);
+    System.out.printf("parity: max |ours(batched) - ORT| = %.3g, max |batched - alone| = %.3g over the %d most padded "
+        + "of %d padded rows%n", maxOrt, maxPad, ALONE, paddedRows);
     assertThat(paddedRows).as("rows that were padded in their batch").isGreaterThan(WINDOWS / 2);
     assertThat(maxOrt).as("max abs diff of the last hidden state against ONNX Runtime").isLessThanOrEqualTo(TOLERANCE);
     assertThat(maxPad).as("max abs diff caused by padding").isLessThanOrEqualTo(TOLERANCE);
+  }
+
+  /** The {@code count} rows with the most padding in their batch. */
+  private static int[] mostPadded(float[][][] batched, int count) {
+    return IntStream.range(0, WINDOWS).boxed()
+        .sorted(java.util.Comparator.comparingInt(i -> windows.get(i).length() - batched[i].length))
+        .limit(count).mapToInt(Integer::intValue).toArray();
   }
 
   private static float[][][] hidden(NDManager m, int[] rows) {

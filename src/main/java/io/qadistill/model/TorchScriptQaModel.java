@@ -1,0 +1,85 @@
+package io.qadistill.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import io.qadistill.common.UsageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A question-answering teacher as TorchScript, for inference only: a {@code .pt} traced from transformers, e.g.
+ * {@code torch.jit.trace(BertForQuestionAnswering.from_pretrained(dir, torchscript=True), (input_ids,
+ * attention_mask, token_type_ids))}, loaded with DJL's PyTorch engine. Its forward takes input_ids, attention_mask
+ * and token_type_ids (in that order, each [batch, length] int64, the mask 1 for real tokens) and returns start
+ * and end logits first. The window length limit comes from a {@code config.json} beside the file
+ * ({@code max_position_embeddings}), else BERT's 512.
+ */
+public final class TorchScriptQaModel implements QaModel {
+  public static final String EXTENSION = ".pt";
+  private static final int BERT_MAX_LENGTH = 512;
+  private static final Logger LOG = LoggerFactory.getLogger(TorchScriptQaModel.class);
+
+  private final Model model;
+  private final int maxLength;
+
+  private TorchScriptQaModel(Model model, int maxLength) {
+    this.model = model;
+    this.maxLength = maxLength;
+  }
+
+  /** Loads {@code file} on {@code device} (null: the engine's default). */
+  public static TorchScriptQaModel load(Path file, Device device) {
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException(file + " is not a TorchScript file (it does not exist or is a directory)");
+    }
+    Path config = file.toAbsolutePath().resolveSibling(ModelDirectory.CONFIG);
+    int maxLength = Files.isRegularFile(config) ? BertQaConfig.read(config).maxPositionEmbeddings() : BERT_MAX_LENGTH;
+    String name = file.getFileName().toString();
+    Model model = Model.newInstance(name.substring(0, name.length() - EXTENSION.length()), device, "PyTorch");
+    try {
+      // a file traced on a GPU loads on the CPU too
+      model.load(file.toAbsolutePath(), null, Map.of("mapLocation", "true"));
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new UsageException(file + " does not load as TorchScript (save it with torch.jit.trace(model, "
+          + "(input_ids, attention_mask, token_type_ids)).save(path)): " + e.getMessage(), e);
+    }
+    LOG.info("{}: TorchScript question-answering model, windows up to {} tokens", file, maxLength);
+    return new TorchScriptQaModel(model, maxLength);
+  }
+
+  @Override
+  public NDList logits(NDList inputs) {
+    NDList ordered = new NDList(inputs.get(0), inputs.get(2), inputs.get(1)); // transformers' argument order
+    NDList out = model.getBlock().forward(new ParameterStore(inputs.head().getManager(), false), ordered, false);
+    if (out.size() < 2 || !out.get(0).getShape().equals(inputs.head().getShape())) {
+      throw new UsageException(model.getName() + ".pt returned " + out.getShapes().length + " outputs of shapes "
+          + java.util.Arrays.toString(out.getShapes()) + "; a question-answering model returns start and end "
+          + "logits of shape " + inputs.head().getShape() + " first");
+    }
+    return new NDList(out.get(0), out.get(1));
+  }
+
+  @Override
+  public int maxLength() {
+    return maxLength;
+  }
+
+  @Override
+  public NDManager manager() {
+    return model.getNDManager();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

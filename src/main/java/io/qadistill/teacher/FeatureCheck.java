@@ -1,0 +1,90 @@
+package io.qadistill.teacher;
+
+import io.qadistill.model.BertQaConfig;
+import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Whether a feature row can go through a teacher as it is: its three arrays equally long, 1 to
+ * {@code max_position_embeddings} tokens, every id inside the vocabulary and every type id inside
+ * {@code type_vocab_size}, no padding stored (features are unpadded; a 0 in the mask would be a padded row).
+ * A row that fails is quarantined with one of the reason codes below, never scored: PyTorch would read out of
+ * its embedding table or the logits would mean nothing.
+ */
+public record FeatureCheck(int vocabSize, int typeVocabSize, int maxLength) implements Serializable {
+  public static final String NULL_ARRAY = "null_array";
+  public static final String LENGTH_MISMATCH = "length_mismatch";
+  public static final String EMPTY = "empty";
+  public static final String TOO_LONG = "too_long";
+  public static final String ID_OUT_OF_VOCABULARY = "id_out_of_vocabulary";
+  public static final String TYPE_ID_OUT_OF_RANGE = "type_id_out_of_range";
+  public static final String PADDED = "padded";
+
+  /** Why a row was refused: a stable {@code reason} code and a {@code detail} naming the value. */
+  public record Problem(String reason, String detail) {}
+
+  public static FeatureCheck of(BertQaConfig config) {
+    return new FeatureCheck(config.vocabSize(), config.typeVocabSize(), config.maxPositionEmbeddings());
+  }
+
+  /**
+   * The checks a loaded teacher allows. A TorchScript file states only its window length (its config.json, if
+   * any, is not bound to the traced graph), so its ids are not range-checked here: PyTorch itself refuses an id
+   * outside its embedding with an error, it does not crash the JVM.
+   */
+  public static FeatureCheck of(QaModel model) {
+    return model instanceof BertQaModel bert ? of(bert.config())
+        : new FeatureCheck(Integer.MAX_VALUE, Integer.MAX_VALUE, model.maxLength());
+  }
+
+  /** The first problem of a row, or null when the teacher can take it. Null arrays (or null elements) count. */
+  public Problem problem(int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {
+    if (inputIds == null || tokenTypeIds == null || attentionMask == null) {
+      return new Problem(NULL_ARRAY, "input_ids, token_type_ids or attention_mask is null or holds a null");
+    }
+    int n = inputIds.length;
+    if (tokenTypeIds.length != n || attentionMask.length != n) {
+      return new Problem(LENGTH_MISMATCH, "input_ids has " + n + " elements, token_type_ids "
+          + tokenTypeIds.length + ", attention_mask " + attentionMask.length);
+    }
+    if (n == 0) {
+      return new Problem(EMPTY, "no tokens");
+    }
+    if (n > maxLength) {
+      return new Problem(TOO_LONG, n + " tokens, the teacher's max_position_embeddings is " + maxLength);
+    }
+    for (int i = 0; i < n; i++) {
+      if (inputIds[i] < 0 || inputIds[i] >= vocabSize) {
+        return new Problem(ID_OUT_OF_VOCABULARY, "input_ids[" + i + "] = " + inputIds[i]
+            + ", the teacher's vocab_size is " + vocabSize);
+      }
+      if (tokenTypeIds[i] < 0 || tokenTypeIds[i] >= typeVocabSize) {
+        return new Problem(TYPE_ID_OUT_OF_RANGE, "token_type_ids[" + i + "] = " + tokenTypeIds[i]
+            + ", the teacher's type_vocab_size is " + typeVocabSize);
+      }
+      if (attentionMask[i] != 1) {
+        return new Problem(PADDED, "attention_mask[" + i + "] = " + attentionMask[i]
+            + ": features are stored unpadded, every mask value is 1");
+      }
+    }
+    return null;
+  }
+
+  /** A Spark array column as an int[]; null when the array or one of its elements is null. */
+  static int[] ints(List<Integer> values) {
+    if (values == null) {
+      return null;
+    }
+    int[] out = new int[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      Integer v = values.get(i);
+      if (v == null) {
+        return null;
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+}

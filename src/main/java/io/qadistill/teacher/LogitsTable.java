@@ -1,0 +1,122 @@
+package io.qadistill.teacher;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.get_json_object;
+
+import io.qadistill.common.Quarantine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The logits table and its layout on disk. One directory holds the logits of any number of teachers, each run's
+ * rows in a directory of their own, committed by one rename:
+ * <pre>
+ * LOGITS/teacher=&lt;fingerprint&gt;/run=&lt;n&gt;/part-*.parquet    example_id, window, start_logits, end_logits
+ * LOGITS/teacher=&lt;fingerprint&gt;/run=&lt;n&gt;/_provenance.json
+ * LOGITS/_quarantine/teacher=&lt;fingerprint&gt;/run=&lt;n&gt;/      feature rows the teacher could not take
+ * LOGITS/_staging/&lt;uuid&gt;/                                  a run being written (Spark and Parquet skip "_" names)
+ * </pre>
+ * {@code teacher} and {@code run} are Hive-style partition directories, so Spark, pyarrow and Hugging Face
+ * {@code datasets} read LOGITS as one table with those two columns; a run only ever adds a directory.
+ */
+public final class LogitsTable {
+  public static final String TEACHER = "teacher";
+  public static final String RUN = "run";
+  static final String QUARANTINE_DIR = "_quarantine";
+  static final String STAGING_DIR = "_staging";
+
+  private static final ArrayType FLOATS = DataTypes.createArrayType(DataTypes.FloatType, false);
+
+  /** What a run's Parquet files hold; teacher and run come from the directory names. */
+  public static final StructType FILE_SCHEMA = new StructType()
+      .add("example_id", DataTypes.StringType, false)
+      .add("window", DataTypes.IntegerType, false)
+      .add("start_logits", FLOATS, false)
+      .add("end_logits", FLOATS, false);
+
+  /** The logits table as {@link #read} returns it: the features' key, one logit per token, the fingerprint. */
+  public static final StructType SCHEMA = FILE_SCHEMA.add(TEACHER, DataTypes.StringType, false);
+
+  private LogitsTable() {}
+
+  /**
+   * The logits under {@code path}: of the teacher with {@code fingerprint}, or of every teacher when it is
+   * null; each feature row at most once per teacher. Empty (with the schema) when nothing was committed yet.
+   */
+  public static Dataset<Row> read(SparkSession spark, String path, String fingerprint) {
+    return readRuns(spark, path, SCHEMA, fingerprint).drop(RUN);
+  }
+
+  /** The quarantined feature rows of a teacher (or all teachers): {@link Quarantine#SCHEMA} plus teacher. */
+  public static Dataset<Row> readQuarantine(SparkSession spark, String path, String fingerprint) {
+    String dir = new Path(path, QUARANTINE_DIR).toString();
+    return readRuns(spark, dir, Quarantine.SCHEMA.add(TEACHER, DataTypes.StringType, false), fingerprint)
+        .drop(RUN);
+  }
+
+  /** The feature keys (example_id, window) a teacher already has logits or a quarantine row for. */
+  static Dataset<Row> doneKeys(SparkSession spark, String path, String fingerprint) {
+    Dataset<Row> scored = read(spark, path, fingerprint).select("example_id", "window");
+    // a quarantine row's raw column is the feature row as read, key included
+    Dataset<Row> refused = readQuarantine(spark, path, fingerprint).select(col("id").as("example_id"),
+        get_json_object(col("raw"), "$.window").cast(DataTypes.IntegerType).as("window"));
+    return scored.union(refused);
+  }
+
+  private static Dataset<Row> readRuns(SparkSession spark, String dir, StructType schema, String fingerprint) {
+    StructType withRun = schema.add(RUN, DataTypes.IntegerType, false);
+    // The teacher directories, not DIR itself: Spark warns about a path whose last name starts with "_".
+    Path teachers = new Path(dir, TEACHER + "=" + (fingerprint == null ? "*" : fingerprint));
+    if (!exists(spark, teachers)) {
+      return spark.createDataFrame(List.of(), withRun);
+    }
+    // the schema given, so partition values are never type-guessed (a fingerprint of digits stays a string)
+    return spark.read().schema(withRun).option("basePath", dir).parquet(teachers.toString());
+  }
+
+  static Path runDir(String out, String fingerprint, int run) {
+    return new Path(new Path(out, TEACHER + "=" + fingerprint), RUN + "=" + run);
+  }
+
+  static Path quarantineDir(String out, String fingerprint, int run) {
+    return new Path(new Path(new Path(out, QUARANTINE_DIR), TEACHER + "=" + fingerprint), RUN + "=" + run);
+  }
+
+  /** One more than the highest run of this teacher, in the logits or the quarantine (1 for the first). */
+  static int nextRun(FileSystem fs, String out, String fingerprint) throws IOException {
+    int max = 0;
+    for (Path teacherDir : List.of(runDir(out, fingerprint, 0).getParent(),
+        quarantineDir(out, fingerprint, 0).getParent())) {
+      if (!fs.exists(teacherDir)) {
+        continue;
+      }
+      for (FileStatus s : fs.listStatus(teacherDir)) {
+        String name = s.getPath().getName();
+        if (s.isDirectory() && name.matches(RUN + "=\\d+")) {
+          max = Math.max(max, Integer.parseInt(name.substring(RUN.length() + 1)));
+        }
+      }
+    }
+    return max + 1;
+  }
+
+  /** Whether {@code path} (a glob) names anything. */
+  private static boolean exists(SparkSession spark, Path path) {
+    try {
+      FileStatus[] found = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).globStatus(path);
+      return found != null && found.length > 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot look at " + path, e);
+    }
+  }
+}

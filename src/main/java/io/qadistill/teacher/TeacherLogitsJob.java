@@ -1,0 +1,296 @@
+package io.qadistill.teacher;
+
+import static org.apache.spark.sql.functions.col;
+
+import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
+import io.qadistill.common.ProgressLog;
+import io.qadistill.common.Provenance;
+import io.qadistill.common.Quarantine;
+import io.qadistill.common.UsageException;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.ModelCache;
+import io.qadistill.model.QaPredictor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * teacher-logits: features → the teacher's start and end logits for every feature row that does not have them
+ * yet, incrementally and atomically (layout in {@link LogitsTable}).
+ *
+ * <p>A run anti-joins the features with the keys this teacher fingerprint already has (logits or quarantine),
+ * spreads the missing rows over tasks of about {@code rowsPerTask} rows, and on each executor scores them with
+ * the teacher from the per-JVM {@link ModelCache}, batched by length ({@link QaPredictor}), on the task's GPU
+ * when Spark gave it one (else on the CPU with {@code spark.task.cpus} PyTorch threads). Rows go to
+ * {@code LOGITS/_staging/<uuid>/} and become visible by one directory rename each (logits and quarantine): a
+ * failed run leaves nothing visible, a rerun computes what is missing, and a run with nothing missing writes
+ * nothing. Runs over one LOGITS directory must not overlap (a schedule wraps the job
+ * in {@code flock}, see jobs/teacher-logits.cron): each run clears {@code _staging} of runs that died.
+ *
+ * <p>Cost: the features are read four times (two counts, the quarantine check, scoring), each time anti-joined
+ * with this teacher's keys (a shuffle, or a broadcast when they are few), and the scoring pass shuffles the
+ * missing rows once more to spread them over tasks; only counters come back to the driver. The driver also reads
+ * the weights once to fingerprint them, and loads the teacher once to fail early when it does not load (in local
+ * mode the tasks then reuse that copy).
+ */
+public final class TeacherLogitsJob {
+  private static final Logger LOG = LoggerFactory.getLogger(TeacherLogitsJob.class);
+  private static final Duration PROGRESS_EVERY = ProgressLog.interval(Duration.ofSeconds(10));
+  private static final List<String> FEATURE_COLUMNS =
+      List.of("example_id", "window", "input_ids", "token_type_ids", "attention_mask");
+
+  /**
+   * What a run did. {@code skipped}: feature rows this teacher already had (logits or quarantine);
+   * {@code windowsPerSecond}: rows scored per second of the scoring pass; {@code run}/{@code quarantine}: the
+   * directories committed (null when there was nothing to commit).
+   */
+  public record Result(String teacher, long features, long scored, long skipped, long quarantined,
+      Map<String, Long> quarantinedByReason, double windowsPerSecond, double seconds, String out, String run,
+      String quarantine) {}
+
+  private TeacherLogitsJob() {}
+
+  public static Result run(SparkSession spark, TeacherLogitsConfig config) {
+    long t0 = System.nanoTime();
+    String fingerprint = TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.teacher());
+    // Fails here, before any task, when the teacher does not load; local tasks reuse this CPU copy.
+    FeatureCheck check = FeatureCheck.of(teacher(config.teacher(), Device.cpu()));
+
+    Dataset<Row> features = readFeatures(spark, config.features());
+    Dataset<Row> missing = features.join(LogitsTable.doneKeys(spark, config.out(), fingerprint),
+        new String[] {"example_id", "window"}, "left_anti");
+    spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: count rows without logits", false);
+    long total = features.count();
+    long toDo = missing.count();
+    if (toDo == 0) {
+      spark.sparkContext().clearJobGroup();
+      LOG.info("teacher-logits: all {} feature rows already have logits of teacher {}", total, fingerprint);
+      return new Result(fingerprint, total, 0, total, 0, Map.of(), 0, (System.nanoTime() - t0) / 1e9,
+          config.out(), null, null);
+    }
+
+    FileSystem fs = fileSystem(spark, config.out());
+    Path staging = new Path(new Path(config.out(), LogitsTable.STAGING_DIR), UUID.randomUUID().toString());
+    try {
+      clearStaging(fs, staging.getParent());
+      spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: check " + toDo + " rows", false);
+      Path quarantined = new Path(staging, "quarantine");
+      String featuresPath = config.features();
+      missing.mapPartitions((MapPartitionsFunction<Row, Row>) it -> refuse(it, check, featuresPath),
+          Encoders.row(Quarantine.SCHEMA)).write().parquet(quarantined.toString());
+      Map<String, Long> byReason = new TreeMap<>();
+      for (Row r : spark.read().parquet(quarantined.toString()).groupBy("reason").count().collectAsList()) {
+        byReason.put(r.getString(0), r.getLong(1));
+      }
+      long refused = byReason.values().stream().mapToLong(Long::longValue).sum();
+
+      long scored = 0;
+      double scoreSeconds = 0;
+      Path logits = new Path(staging, "logits");
+      if (toDo > refused) {
+        spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: score " + (toDo - refused)
+            + " rows with teacher " + fingerprint, false);
+        // Row counts, not Parquet bytes, decide the tasks: scoring costs per row, and small tasks give a steady
+        // progress log and cheap retries.
+        int tasks = (int) Math.max(spark.sparkContext().defaultParallelism(),
+            Math.min(100_000L, (toDo + config.rowsPerTask() - 1) / config.rowsPerTask()));
+        LongAccumulator done = spark.sparkContext().longAccumulator("teacher-logits.rows");
+        String teacher = config.teacher();
+        long tScore = System.nanoTime();
+        try (ProgressLog progress = ProgressLog.start("teacher-logits", "windows", toDo - refused, done::value,
+            PROGRESS_EVERY)) {
+          missing.repartition(tasks)
+              .mapPartitions((MapPartitionsFunction<Row, Row>) it -> score(it, teacher, config, check, done),
+                  Encoders.row(LogitsTable.FILE_SCHEMA))
+              .write().parquet(logits.toString());
+        }
+        scoreSeconds = (System.nanoTime() - tScore) / 1e9;
+        // Counted in the files, not the accumulator: a retried task must not count twice.
+        scored = spark.read().parquet(logits.toString()).count();
+        if (scored != toDo - refused) {
+          throw new IllegalStateException("scored " + scored + " rows, expected " + (toDo - refused)
+              + ": the features changed while the job ran? Run it again; nothing was committed.");
+        }
+        Provenance.of(spark, "teacher-logits", config, List.of(config.features(), config.teacher()
+            + " (teacher " + fingerprint + ")")).writeInto(spark, logits.toString());
+      }
+
+      int run = LogitsTable.nextRun(fs, config.out(), fingerprint);
+      Path quarantineDir = refused > 0 ? LogitsTable.quarantineDir(config.out(), fingerprint, run) : null;
+      Path runDir = scored > 0 ? LogitsTable.runDir(config.out(), fingerprint, run) : null;
+      // Quarantine first: if the second rename never happens, a rerun skips the refused rows and scores the rest.
+      if (quarantineDir != null) {
+        commit(fs, quarantined, quarantineDir);
+      }
+      if (runDir != null) {
+        commit(fs, logits, runDir);
+      }
+      spark.sparkContext().clearJobGroup();
+      Result result = new Result(fingerprint, total, scored, total - toDo, refused, byReason,
+          scoreSeconds > 0 ? scored / scoreSeconds : 0, (System.nanoTime() - t0) / 1e9, config.out(),
+          runDir == null ? null : runDir.toString(), quarantineDir == null ? null : quarantineDir.toString());
+      LOG.info("teacher-logits: teacher {}: scored {}, skipped {} (already there), quarantined {} {}, "
+          + "{} windows/s -> {}", fingerprint, scored, result.skipped(), refused, byReason,
+          String.format("%.1f", result.windowsPerSecond()), runDir);
+      return result;
+    } catch (IOException e) {
+      throw new UncheckedIOException("teacher-logits: cannot commit into " + config.out(), e);
+    } finally {
+      deleteQuietly(fs, staging);
+    }
+  }
+
+  /** The feature rows of a partition that the teacher cannot take, as quarantine rows. */
+  private static Iterator<Row> refuse(Iterator<Row> rows, FeatureCheck check, String file) {
+    List<Row> out = new ArrayList<>();
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      FeatureCheck.Problem p = problem(check, r, ints(r, 2), ints(r, 3));
+      if (p != null) {
+        out.add(RowFactory.create(r.isNullAt(0) ? null : r.getString(0), file, "window " + r.get(1), p.reason(),
+            p.detail(), r.json()));
+      }
+    }
+    return out.iterator();
+  }
+
+  /** The logits of a partition's rows that the teacher can take (the others are in the quarantine). */
+  private static Iterator<Row> score(Iterator<Row> rows, String teacher, TeacherLogitsConfig config,
+      FeatureCheck check, LongAccumulator done) {
+    TaskContext task = TaskContext.get();
+    Device device = TaskDevice.of(task);
+    // loads PyTorch's native library too, which the thread setting below needs
+    QaPredictor predictor = new QaPredictor(teacher(teacher, device), config.batching(device));
+    if (!device.isGpu()) {
+      // PyTorch's intra-op thread count is kept per thread: set it on this task thread, to the task's cores
+      int threads = config.threads() > 0 ? config.threads() : task.cpus();
+      if (JniUtils.getNumThreads() != threads) {
+        QaPredictor.setThreads(threads);
+      }
+    }
+    List<Row> keys = new ArrayList<>();
+    List<int[]> ids = new ArrayList<>();
+    List<int[]> types = new ArrayList<>();
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      int[] rowIds = ints(r, 2);
+      int[] rowTypes = ints(r, 3);
+      if (problem(check, r, rowIds, rowTypes) == null) {
+        keys.add(r);
+        ids.add(rowIds);
+        types.add(rowTypes);
+      }
+    }
+    List<QaPredictor.Logits> logits = predictor.predict(ids, types);
+    done.add(keys.size());
+    List<Row> out = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      out.add(RowFactory.create(keys.get(i).getString(0), keys.get(i).getInt(1), logits.get(i).start(),
+          logits.get(i).end()));
+    }
+    return out.iterator();
+  }
+
+  /**
+   * The teacher in {@code dir} on {@code device}, from this JVM's {@link ModelCache}; a teacher that does not load
+   * is a {@link UsageException} naming the directory, the file and the cause.
+   */
+  static QaModel teacher(String dir, Device device) {
+    try {
+      return ModelCache.model(dir.startsWith("file:") ? Paths.get(URI.create(dir)) : Paths.get(dir), device);
+    } catch (UsageException e) {
+      throw new UsageException("teacher " + dir + " does not load: " + e.getMessage(), e);
+    } catch (RuntimeException | LinkageError e) {
+      throw new UsageException("teacher " + dir + " does not load on " + device + ": " + e, e);
+    }
+  }
+
+  /** The problem of a row of {@link #FEATURE_COLUMNS} whose ids and type ids are given, or null. */
+  private static FeatureCheck.Problem problem(FeatureCheck check, Row r, int[] ids, int[] types) {
+    if (r.isNullAt(0) || r.isNullAt(1)) {
+      return new FeatureCheck.Problem(FeatureCheck.NULL_ARRAY, "example_id or window is null");
+    }
+    return check.problem(ids, types, ints(r, 4));
+  }
+
+  private static int[] ints(Row r, int column) {
+    return r.isNullAt(column) ? null : FeatureCheck.ints(r.getList(column));
+  }
+
+  private static Dataset<Row> readFeatures(SparkSession spark, String path) {
+    Dataset<Row> features;
+    try {
+      features = spark.read().parquet(path);
+    } catch (Exception e) {
+      throw new UsageException("cannot read the features table " + path + " (" + e.getMessage()
+          + "): give the --out directory of a 'featurize' run", e);
+    }
+    List<String> columns = List.of(features.columns());
+    for (String c : FEATURE_COLUMNS) {
+      if (!columns.contains(c)) {
+        throw new UsageException("features table " + path + " has no column " + c + " (it has " + columns
+            + "): give the --out directory of a 'featurize' run");
+      }
+    }
+    return features.select(FEATURE_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
+  }
+
+  private static void commit(FileSystem fs, Path from, Path to) throws IOException {
+    if (fs.exists(to)) {
+      throw new IllegalStateException(to + " appeared while this run was writing: two runs over one logits "
+          + "directory at once? Nothing of this run was committed there; run it again alone.");
+    }
+    fs.mkdirs(to.getParent());
+    if (!fs.rename(from, to)) {
+      throw new IOException("cannot rename " + from + " to " + to);
+    }
+  }
+
+  /** Removes what runs that died left in _staging (runs over one directory do not overlap). */
+  private static void clearStaging(FileSystem fs, Path dir) throws IOException {
+    if (fs.exists(dir)) {
+      for (var s : fs.listStatus(dir)) {
+        LOG.info("teacher-logits: removing {} left by a run that did not finish", s.getPath());
+        fs.delete(s.getPath(), true);
+      }
+    }
+  }
+
+  private static void deleteQuietly(FileSystem fs, Path dir) {
+    try {
+      fs.delete(dir, true);
+    } catch (IOException e) {
+      LOG.warn("teacher-logits: cannot remove {} ({}); the next run will", dir, e.getMessage());
+    }
+  }
+
+  private static FileSystem fileSystem(SparkSession spark, String out) {
+    try {
+      return new Path(out).getFileSystem(spark.sparkContext().hadoopConfiguration());
+    } catch (IOException e) {
+      throw new UsageException("cannot open the file system of " + out + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.qadistill.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qadistill.common.UsageException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Model directories: save → load is bit-identical, and each broken directory gives its documented error. */
+class ModelDirectoryTest {
+  private static final BertQaConfig TINY = BertQaConfig.withDefaults(40, 8, 2, 2, 16, 32, 2);
+  private static final byte[] TOKENIZER = "{\"version\": \"1.0\", \"model\": {\"type\": \"WordPiece\"}}"
+      .getBytes(StandardCharsets.UTF_8);
+
+  @TempDir Path tmp;
+
+  @Test
+  void saveThenLoadIsBitIdentical() throws IOException {
+    Path first = tmp.resolve("first");
+    Path second = tmp.resolve("second");
+    Map<String, Safetensors.Tensor> saved;
+    try (BertQaModel model = BertQaModel.initialize(TINY, TOKENIZER, 3)) {
+      // values whose bits a float → double → float or text round trip would change
+      model.block().set("bert.embeddings.LayerNorm.bias",
+          new float[] {-0f, Float.MIN_VALUE, -Float.MAX_VALUE, 1e-38f, 0.1f, -1 / 3f, Float.MIN_NORMAL, 7e-45f});
+      saved = model.stateDict();
+      ModelDirectory.save(model, first);
+    }
+    try (BertQaModel loaded = ModelDirectory.load(first)) {
+      assertThat(loaded.config()).isEqualTo(TINY);
+      assertThat(loaded.tokenizerJson()).isEqualTo(TOKENIZER);
+      Map<String, Safetensors.Tensor> back = loaded.stateDict();
+      assertThat(back.keySet()).containsExactlyElementsOf(saved.keySet());
+      for (String name : saved.keySet()) {
+        assertThat(back.get(name).shape()).as(name).isEqualTo(saved.get(name).shape());
+        assertThat(bits(back.get(name).data())).as(name).isEqualTo(bits(saved.get(name).data()));
+      }
+      ModelDirectory.save(loaded, second);
+    }
+    for (String file : List.of(ModelDirectory.CONFIG, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER)) {
+      assertThat(Files.readAllBytes(second.resolve(file))).as(file + " saved again")
+          .isEqualTo(Files.readAllBytes(first.resolve(file)));
+    }
+    Path plain = Files.write(tmp.resolve("plain"), new byte[1]); // what the umask gives a new file
+    for (String file : List.of(ModelDirectory.CONFIG, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER)) {
+      assertThat(Files.getPosixFilePermissions(first.resolve(file))).as(file + "'s permissions")
+          .isEqualTo(Files.getPosixFilePermissions(plain));
+    }
+    try (var files = Files.list(first)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("no temporary files left").containsExactlyInAnyOrder("config.json", "model.safetensors", "tokenizer.json");
+    }
+  }
+
+  @Test
+  void missingTensorIsNamed() throws IOException {
+    Path dir = saved("missing", t -> t.remove("bert.encoder.layer.1.attention.self.key.bias"));
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining(dir.resolve("model.safetensors").toString())
+        .hasMessageContaining("missing tensor bert.encoder.layer.1.attention.self.key.bias");
+  }
+
+  @Test
+  void misShapedTensorIsNamedWithBothShapes() throws IOException {
+    Path dir = saved("misshaped", t -> t.put("bert.encoder.layer.0.intermediate.dense.weight",
+        new Safetensors.Tensor(new long[] {8, 16}, new float[128])));
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("tensor bert.encoder.layer.0.intermediate.dense.weight has shape [8, 16]")
+        .hasMessageContaining("config.json implies [16, 8]");
+  }
+
+  @Test
+  void extraTensorIsNamed() throws IOException {
+    // a third layer in a file whose config.json says two
+    Path dir = saved("extra", t -> t.put("bert.encoder.layer.2.output.dense.bias",
+        new Safetensors.Tensor(new long[] {8}, new float[8])));
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("unexpected tensor bert.encoder.layer.2.output.dense.bias")
+        .hasMessageContaining("2 layers");
+  }
+
+  @Test
+  void integerTensorUnderAParameterNameIsNamed() throws IOException {
+    Path dir = saved("integer", t -> { });
+    // rewrite qa_outputs.bias's dtype: same byte count (2 × 4 bytes), so only the dtype is wrong
+    Path weights = dir.resolve(ModelDirectory.WEIGHTS);
+    byte[] raw = Files.readAllBytes(weights);
+    String all = new String(raw, StandardCharsets.ISO_8859_1);
+    int at = all.indexOf("\"qa_outputs.bias\":{\"dtype\":\"F32\"");
+    assertThat(at).isPositive();
+    raw[all.indexOf("F32", at)] = 'I';
+    Files.write(weights, raw);
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("tensor qa_outputs.bias is an integer tensor");
+  }
+
+  @Test
+  void pickleCheckpointIsRefusedWithTheConversion() throws IOException {
+    Path dir = saved("pickle", t -> { });
+    Files.delete(dir.resolve(ModelDirectory.WEIGHTS));
+    // not even a valid pickle: the message must come from the file's name alone, never from reading it
+    Files.write(dir.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 2, 'c', 'o', 's', '\n'});
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining(dir.resolve("pytorch_model.bin") + " is a pickle checkpoint, which is never loaded")
+        .hasMessageContaining("save_pretrained(dir, safe_serialization=True)")
+        .hasMessageContaining("safetensors.torch.save_file");
+  }
+
+  @Test
+  void safetensorsWinsOverAPickleBesideIt() throws IOException {
+    Path dir = saved("both", t -> { });
+    Files.write(dir.resolve("pytorch_model.bin"), new byte[] {1, 2, 3});
+    try (BertQaModel model = ModelDirectory.load(dir)) {
+      assertThat(model.config()).isEqualTo(TINY);
+    }
+  }
+
+  @Test
+  void brokenConfigJsonIsNamed() throws IOException {
+    Path dir = saved("config", t -> { });
+    Path config = dir.resolve(ModelDirectory.CONFIG);
+    String good = Files.readString(config);
+
+    Files.writeString(config, good.substring(0, good.length() / 2));
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining(config + ": cannot read config.json");
+
+    Files.writeString(config, "[1, 2]");
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessage(config + ": config.json is not a JSON object");
+
+    Files.writeString(config, good.replaceAll("\"num_hidden_layers\" : 2,", ""));
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessage(config + ": config.json lacks \"num_hidden_layers\"");
+
+    Files.writeString(config, good.replace("\"num_attention_heads\" : 2", "\"num_attention_heads\" : 3"));
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining(config + ": bad config.json")
+        .hasMessageContaining("hidden_size 8 is not a multiple of num_attention_heads 3");
+
+    Files.writeString(config, good.replace("\"hidden_size\" : 8", "\"hidden_size\" : \"eight\""));
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining(config + ": bad config.json")
+        .hasMessageContaining("eight");
+
+    Files.writeString(config, good.replace("\"model_type\" : \"bert\"", "\"model_type\" : \"roberta\""));
+    assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessage(config + ": model_type is \"roberta\"; only \"bert\" models load");
+  }
+
+  @Test
+  void missingFilesAreNamed() throws IOException {
+    assertThatThrownBy(() -> ModelDirectory.load(tmp.resolve("nowhere"))).isInstanceOf(UsageException.class)
+        .hasMessageContaining("nowhere is not a model directory");
+    Path noTokenizer = saved("no-tokenizer", t -> { });
+    Files.delete(noTokenizer.resolve(ModelDirectory.TOKENIZER));
+    assertThatThrownBy(() -> ModelDirectory.load(noTokenizer)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("has no tokenizer.json");
+    Path noConfig = saved("no-config", t -> { });
+    Files.delete(noConfig.resolve(ModelDirectory.CONFIG));
+    assertThatThrownBy(() -> ModelDirectory.load(noConfig)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("has no config.json");
+    Path truncated = saved("truncated", t -> { });
+    Path weights = truncated.resolve(ModelDirectory.WEIGHTS);
+    byte[] raw = Files.readAllBytes(weights);
+    Files.write(weights, java.util.Arrays.copyOf(raw, raw.length - 4));
+    assertThatThrownBy(() -> ModelDirectory.load(truncated)).isInstanceOf(UsageException.class)
+        .hasMessageContaining(weights.toString())
+        .hasMessageContaining("qa_outputs.bias");
+  }
+
+  @Test
+  void absentHeadIsInitialisedFromTheSeedAndLogged() throws IOException {
+    Map<String, Safetensors.Tensor> original = new LinkedHashMap<>();
+    Path dir = saved("no-head", t -> {
+      original.putAll(t);
+      t.remove(BertQaBlock.QA_WEIGHT);
+      t.remove(BertQaBlock.QA_BIAS);
+    });
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    Logger logger = (Logger) LogManager.getLogger(ModelDirectory.class);
+    AbstractAppender appender = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+      @Override
+      public void append(LogEvent event) {
+        log.add(event.getMessage().getFormattedMessage());
+      }
+    };
+    appender.start();
+    logger.addAppender(appender);
+    float[] head;
+    try (BertQaModel a = ModelDirectory.load(dir, 5); BertQaModel b = ModelDirectory.load(dir, 5);
+         BertQaModel c = ModelDirectory.load(dir, 6)) {
+      head = a.block().get(BertQaBlock.QA_WEIGHT);
+      assertThat(b.block().get(BertQaBlock.QA_WEIGHT)).as("same seed, same head").isEqualTo(head);
+      assertThat(c.block().get(BertQaBlock.QA_WEIGHT)).as("other seed, other head").isNotEqualTo(head);
+      assertThat(a.block().get(BertQaBlock.QA_BIAS)).containsExactly(0f, 0f);
+      assertThat(a.block().get("bert.encoder.layer.1.output.dense.weight"))
+          .as("the encoder is the file's").isEqualTo(original.get("bert.encoder.layer.1.output.dense.weight").data());
+    } finally {
+      logger.removeAppender(appender);
+      appender.stop();
+    }
+    double sumSquares = 0;
+    for (float v : head) {
+      sumSquares += v * v;
+    }
+    // normal(0, 0.02) over 16 values: the RMS lies well within [0.005, 0.06]
+    assertThat(Math.sqrt(sumSquares / head.length)).isBetween(0.005, 0.06);
+    assertThat(log).anySatisfy(line -> assertThat(line)
+        .contains(dir.resolve(ModelDirectory.WEIGHTS).toString())
+        .contains("no question-answering head; initialised [qa_outputs.weight, qa_outputs.bias] from seed 5"));
+  }
+
+  /** A saved tiny model whose tensors {@code edit} changed before they were written. */
+  private Path saved(String name, java.util.function.Consumer<Map<String, Safetensors.Tensor>> edit)
+      throws IOException {
+    Path dir = tmp.resolve(name);
+    try (BertQaModel model = BertQaModel.initialize(TINY, TOKENIZER, 1)) {
+      ModelDirectory.save(model, dir);
+      Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>(model.stateDict());
+      edit.accept(tensors);
+      Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), tensors);
+    }
+    return dir;
+  }
+
+  private static int[] bits(float[] values) {
+    int[] out = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = Float.floatToRawIntBits(values[i]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,288 @@
+package io.qadistill.teacher;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.hash;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qadistill.common.UsageException;
+import io.qadistill.features.FeaturesTable;
+import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaPredictor;
+import io.qadistill.testing.LocalSpark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * teacher-logits on real dev-v1.1 windows (those of the file's first 100 questions, cut by featurize) with
+ * all-MiniLM-L6-v2 imported from the bundled ONNX file: the logits against the model run in-process on each window
+ * alone, the incremental runs against one run over everything, teachers side by side, quarantine and load errors.
+ */
+class TeacherLogitsJobTest {
+  private static final int EXAMPLES = 100;
+  private static final double TOLERANCE = 1e-5;
+
+  @TempDir static Path tmp;
+  static SparkSession spark;
+  static Path teacher;
+  static String features;
+  static long windows;
+  /** One run over all the features into an empty directory: the reference of the incremental tests. */
+  static TeacherLogitsJob.Result all;
+
+  @BeforeAll
+  static void scoreAllOnce() {
+    spark = LocalSpark.get();
+    teacher = DevFeatures.importMiniLm(tmp.resolve("minilm"), 7);
+    features = DevFeatures.firstExamples(spark, tmp, EXAMPLES);
+    windows = spark.read().parquet(features).count();
+    all = TeacherLogitsJob.run(spark, config(features, teacher, tmp.resolve("logits-all")));
+  }
+
+  private static TeacherLogitsConfig config(String features, Path teacher, Path out) {
+    // small tasks, so that even these few rows spread over both cores and several batches
+    return new TeacherLogitsConfig(features, teacher.toString(), out.toString(), 0, 0, 40);
+  }
+
+  @Test
+  void logitsEqualTheModelOnEachWindowAloneWithoutPadding() {
+    assertThat(windows).as("windows of the first %d dev questions", EXAMPLES).isGreaterThanOrEqualTo(EXAMPLES);
+    assertThat(all.scored()).isEqualTo(windows);
+    assertThat(all.skipped()).isZero();
+    assertThat(all.quarantined()).isZero();
+    assertThat(all.teacher()).isEqualTo(TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(),
+        teacher.toString()));
+
+    Map<String, Row> logits = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
+    assertThat(logits).hasSize((int) windows);
+    List<Row> rows = spark.read().parquet(features).collectAsList();
+    List<int[]> ids = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex("input_ids")))).toList();
+    List<int[]> types = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex("token_type_ids"))))
+        .toList();
+    double maxDiff = 0;
+    double maxAbs = 0;
+    // one thread, as each Spark task of local[2] uses: two would fight the tasks of other tests for 2 cores
+    QaPredictor.setThreads(1);
+    try (BertQaModel model = ModelDirectory.load(teacher)) {
+      // batches of one row: each window alone, unpadded
+      List<QaPredictor.Logits> alone = new QaPredictor(model, new QaPredictor.Options(1, 1)).predict(ids, types);
+      for (int i = 0; i < rows.size(); i++) {
+        Row stored = logits.get(key(rows.get(i)));
+        assertThat(stored).as("logits of %s", key(rows.get(i))).isNotNull();
+        assertThat(stored.<String>getAs("teacher")).isEqualTo(all.teacher());
+        float[][] got = {floats(stored.getList(stored.fieldIndex("start_logits"))),
+            floats(stored.getList(stored.fieldIndex("end_logits")))};
+        float[][] want = {alone.get(i).start(), alone.get(i).end()};
+        for (int k = 0; k < 2; k++) {
+          assertThat(got[k]).as("logits per token of %s", key(rows.get(i))).hasSize(ids.get(i).length);
+          for (int t = 0; t < got[k].length; t++) {
+            maxDiff = Math.max(maxDiff, Math.abs(got[k][t] - want[k][t]));
+            maxAbs = Math.max(maxAbs, Math.abs(want[k][t]));
+          }
+        }
+      }
+    }
+    System.out.printf("teacher logits: %d windows, max |parquet - alone| = %.3g, max |logit| = %.3g%n",
+        rows.size(), maxDiff, maxAbs);
+    assertThat(maxAbs).as("logits that are not all zero").isGreaterThan(0.01);
+    assertThat(maxDiff).as("max abs diff against the model on each window alone").isLessThanOrEqualTo(TOLERANCE);
+  }
+
+  @Test
+  void halfThenAllGivesWhatOneRunGivesAndAThirdRunChangesNothing() throws IOException {
+    Dataset<Row> everything = spark.read().parquet(features);
+    String half = tmp.resolve("half-features").toString();
+    // whole questions: every window of an example goes into the same half, as when new questions arrive
+    everything.where(pmod(hash(col("example_id")), lit(2)).equalTo(0)).write().parquet(half);
+    long halfWindows = spark.read().parquet(half).count();
+    assertThat(halfWindows).isBetween(windows / 4, windows * 3 / 4);
+    Path out = tmp.resolve("logits-incremental");
+
+    TeacherLogitsJob.Result first = TeacherLogitsJob.run(spark, config(half, teacher, out));
+    assertThat(first.scored()).isEqualTo(halfWindows);
+    assertThat(first.run()).endsWith("teacher=" + all.teacher() + "/run=1");
+
+    // what a run that died would leave: a staged directory with real rows, which readers must never see
+    Path dead = Files.createDirectories(out.resolve("_staging/dead-run/logits"));
+    try (Stream<Path> parts = Files.list(Path.of(first.run().replaceFirst("^file:", "")))) {
+      Path part = parts.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+      Files.copy(part, dead.resolve(part.getFileName()));
+    }
+    assertThat(LogitsTable.read(spark, out.toString(), null).count()).isEqualTo(halfWindows);
+
+    TeacherLogitsJob.Result second = TeacherLogitsJob.run(spark, config(features, teacher, out));
+    assertThat(second.scored()).isEqualTo(windows - halfWindows);
+    assertThat(second.skipped()).isEqualTo(halfWindows);
+    assertThat(second.run()).endsWith("/run=2");
+    assertThat(out.resolve("_staging/dead-run")).doesNotExist();
+
+    Map<String, Row> incremental = byKey(LogitsTable.read(spark, out.toString(), all.teacher()));
+    Map<String, Row> once = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
+    assertThat(incremental.keySet()).isEqualTo(once.keySet());
+    assertThat(LogitsTable.read(spark, out.toString(), null).count()).as("rows, each key once").isEqualTo(windows);
+    double maxDiff = 0;
+    for (Map.Entry<String, Row> e : once.entrySet()) {
+      for (String column : List.of("start_logits", "end_logits")) {
+        float[] a = floats(e.getValue().getList(e.getValue().fieldIndex(column)));
+        float[] b = floats(incremental.get(e.getKey()).getList(incremental.get(e.getKey()).fieldIndex(column)));
+        assertThat(b).hasSameSizeAs(a);
+        for (int t = 0; t < a.length; t++) {
+          maxDiff = Math.max(maxDiff, Math.abs(a[t] - b[t]));
+        }
+      }
+    }
+    assertThat(maxDiff).as("max abs diff between half-then-all and one run").isLessThanOrEqualTo(TOLERANCE);
+
+    List<String> files = files(out);
+    TeacherLogitsJob.Result third = TeacherLogitsJob.run(spark, config(features, teacher, out));
+    assertThat(third.scored()).isZero();
+    assertThat(third.skipped()).isEqualTo(windows);
+    assertThat(third.run()).isNull();
+    assertThat(files(out)).as("files after a run with nothing to do").isEqualTo(files);
+  }
+
+  @Test
+  void aNewTeacherWritesBesideTheOldOne() throws IOException {
+    Path other = DevFeatures.importMiniLm(tmp.resolve("minilm-seed-8"), 8);
+    String few = tmp.resolve("few-features").toString();
+    spark.read().parquet(features).limit(20).write().parquet(few);
+    Path out = tmp.resolve("logits-two-teachers");
+    TeacherLogitsJob.Result a = TeacherLogitsJob.run(spark, config(few, teacher, out));
+    List<String> filesOfA = files(out);
+
+    TeacherLogitsJob.Result b = TeacherLogitsJob.run(spark, config(few, other, out));
+    assertThat(b.teacher()).isNotEqualTo(a.teacher());
+    assertThat(b.scored()).as("nothing of teacher A counts for teacher B").isEqualTo(20);
+    assertThat(b.run()).endsWith("teacher=" + b.teacher() + "/run=1");
+    assertThat(files(out)).containsAll(filesOfA);
+    assertThat(LogitsTable.read(spark, out.toString(), null).groupBy("teacher").count().collectAsList())
+        .extracting(r -> r.getString(0) + ":" + r.getLong(1))
+        .containsExactlyInAnyOrder(a.teacher() + ":20", b.teacher() + ":20");
+    // another QA head, other logits for the same window
+    Map<String, Row> ofA = byKey(LogitsTable.read(spark, out.toString(), a.teacher()));
+    Map<String, Row> ofB = byKey(LogitsTable.read(spark, out.toString(), b.teacher()));
+    String someKey = ofA.keySet().iterator().next();
+    assertThat(floats(ofB.get(someKey).getList(ofB.get(someKey).fieldIndex("start_logits"))))
+        .isNotEqualTo(floats(ofA.get(someKey).getList(ofA.get(someKey).fieldIndex("start_logits"))));
+  }
+
+  @Test
+  void rowsTheTeacherCannotTakeAreQuarantinedWithKeyAndReason() {
+    List<Row> real = spark.read().parquet(features).limit(5).collectAsList();
+    List<Row> rows = new ArrayList<>(real);
+    rows.add(changed(real.get(0), "-types-short", "token_type_ids", List.of(0, 0, 0)));
+    List<Integer> outside = new ArrayList<>(real.get(1).getList(real.get(1).fieldIndex("input_ids")));
+    outside.set(3, 30_522); // the vocabulary has ids 0 .. 30521
+    rows.add(changed(real.get(1), "-id-outside", "input_ids", outside));
+    List<Integer> negative = new ArrayList<>(real.get(2).getList(real.get(2).fieldIndex("input_ids")));
+    negative.set(3, -1);
+    rows.add(changed(real.get(2), "-id-negative", "input_ids", negative));
+    String bad = tmp.resolve("bad-features").toString();
+    spark.createDataFrame(rows, FeaturesTable.SCHEMA).write().parquet(bad);
+    Path out = tmp.resolve("logits-quarantine");
+
+    TeacherLogitsJob.Result result = TeacherLogitsJob.run(spark, config(bad, teacher, out));
+    assertThat(result.scored()).isEqualTo(5);
+    assertThat(result.quarantined()).isEqualTo(3);
+    assertThat(result.quarantinedByReason()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        FeatureCheck.LENGTH_MISMATCH, 1L, FeatureCheck.ID_OUT_OF_VOCABULARY, 2L));
+    List<Row> quarantined = LogitsTable.readQuarantine(spark, out.toString(), result.teacher())
+        .orderBy("id").collectAsList();
+    assertThat(quarantined).extracting(r -> r.getAs("id") + " " + r.getAs("location") + " " + r.getAs("reason"))
+        .containsExactlyInAnyOrder(
+            real.get(0).getString(0) + "-types-short window " + real.get(0).getInt(1) + " length_mismatch",
+            real.get(1).getString(0) + "-id-outside window " + real.get(1).getInt(1) + " id_out_of_vocabulary",
+            real.get(2).getString(0) + "-id-negative window " + real.get(2).getInt(1) + " id_out_of_vocabulary");
+    assertThat(quarantined).allSatisfy(r -> {
+      assertThat(r.<String>getAs("file")).isEqualTo(bad);
+      assertThat(r.<String>getAs("raw")).contains("\"input_ids\":[");
+      assertThat(r.<String>getAs("teacher")).isEqualTo(result.teacher());
+    });
+    assertThat(quarantined).extracting(r -> r.<String>getAs("detail")).contains(
+        "input_ids has " + real.get(0).getList(2).size() + " elements, token_type_ids 3, attention_mask "
+            + real.get(0).getList(2).size(),
+        "input_ids[3] = 30522, the teacher's vocab_size is 30522",
+        "input_ids[3] = -1, the teacher's vocab_size is 30522");
+    assertThat(LogitsTable.read(spark, out.toString(), result.teacher()).count()).isEqualTo(5);
+
+    TeacherLogitsJob.Result again = TeacherLogitsJob.run(spark, config(bad, teacher, out));
+    assertThat(again.scored()).isZero();
+    assertThat(again.quarantined()).isZero();
+    assertThat(again.skipped()).as("quarantined rows count as done").isEqualTo(8);
+  }
+
+  @Test
+  void aTeacherThatDoesNotLoadNamesTheFileAndTheCause() throws IOException {
+    Path broken = Files.createDirectories(tmp.resolve("broken-teacher"));
+    for (String name : List.of(ModelDirectory.CONFIG, ModelDirectory.TOKENIZER)) {
+      Files.copy(teacher.resolve(name), broken.resolve(name));
+    }
+    byte[] weights = Files.readAllBytes(teacher.resolve(ModelDirectory.WEIGHTS));
+    Files.write(broken.resolve(ModelDirectory.WEIGHTS), java.util.Arrays.copyOf(weights, weights.length / 2));
+    assertThatThrownBy(() -> TeacherLogitsJob.run(spark, config(features, broken, tmp.resolve("logits-broken"))))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("teacher " + broken + " does not load")
+        .hasMessageContaining(ModelDirectory.WEIGHTS);
+
+    Path empty = Files.createDirectories(tmp.resolve("empty-teacher"));
+    assertThatThrownBy(() -> TeacherLogitsJob.run(spark, config(features, empty, tmp.resolve("logits-empty"))))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("teacher " + empty + " has no config.json");
+    assertThat(tmp.resolve("logits-broken")).doesNotExist();
+  }
+
+  private static Row changed(Row row, String idSuffix, String column, List<Integer> values) {
+    Object[] fields = new Object[row.size()];
+    for (int i = 0; i < fields.length; i++) {
+      fields[i] = row.get(i);
+    }
+    fields[0] = row.getString(0) + idSuffix;
+    fields[row.fieldIndex(column)] = values;
+    return RowFactory.create(fields);
+  }
+
+  private static String key(Row r) {
+    return r.getAs("example_id") + "#" + r.getAs("window");
+  }
+
+  private static Map<String, Row> byKey(Dataset<Row> table) {
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : table.collectAsList()) {
+      assertThat(out.put(key(r), r)).as("a second row for %s", key(r)).isNull();
+    }
+    return out;
+  }
+
+  private static float[] floats(List<Float> values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
+  }
+
+  private static List<String> files(Path dir) {
+    try (Stream<Path> all = Files.walk(dir)) {
+      return all.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
