@@ -29,8 +29,6 @@ final class Worker implements AutoCloseable {
               long[] partitionRows) implements Serializable {}
 
   private static final ConcurrentMap<String, Worker> WORKERS = new ConcurrentHashMap<>();
-  /** PyTorch's thread count before the first worker changed it, restored when the last one closes. */
-  private static volatile int threadsBefore;
 
   private final Spec spec;
   private final int partition;
@@ -49,9 +47,6 @@ final class Worker implements AutoCloseable {
     this.partition = partition;
     this.rows = rows;
     this.plan = new BatchPlan(rows.size(), spec.batch(), spec.seed(), partition);
-    if (spec.threads() > 0) {
-      JniUtils.setNumThreads(spec.threads()); // per JVM: one training task per executor uses all its cores
-    }
     // random values, overwritten by the first step's parameters; the tokenizer is never needed here
     this.model = BertQaModel.initialize(spec.config(), new byte[0], 0);
     this.layout = new ParameterLayout(model.block());
@@ -65,10 +60,6 @@ final class Worker implements AutoCloseable {
     Worker worker = WORKERS.get(key);
     if (worker == null) {
       closeWhere(k -> !k.startsWith(spec.run() + "/"));
-      Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into (a fresh executor has not yet)
-      if (WORKERS.isEmpty()) {
-        threadsBefore = JniUtils.getNumThreads();
-      }
       List<TrainRow> rows = new ArrayList<>();
       partitionRows.forEachRemaining(rows::add);
       worker = new Worker(spec, partition, rows);
@@ -79,14 +70,12 @@ final class Worker implements AutoCloseable {
 
   /** Closes the workers of {@code run} in this JVM (after its last step). */
   static void closeRun(String run) {
-    if (closeWhere(k -> k.startsWith(run + "/")) && WORKERS.isEmpty() && threadsBefore > 0) {
-      JniUtils.setNumThreads(threadsBefore);
-    }
+    closeWhere(k -> k.startsWith(run + "/"));
   }
 
-  /** Closes and forgets the workers whose key matches; whether there were any. */
-  private static boolean closeWhere(Predicate<String> key) {
-    return WORKERS.entrySet().removeIf(e -> {
+  /** Closes and forgets the workers whose key matches. */
+  private static void closeWhere(Predicate<String> key) {
+    WORKERS.entrySet().removeIf(e -> {
       if (key.test(e.getKey())) {
         e.getValue().close();
         return true;
@@ -97,6 +86,12 @@ final class Worker implements AutoCloseable {
 
   /** The gradient sums of step {@code step} on this partition's next batch, with the model set to {@code params}. */
   GradientSum step(float[] params, long step) {
+    Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into (a fresh executor has not yet)
+    if (spec.threads() > 0 && JniUtils.getNumThreads() != spec.threads()) {
+      // PyTorch's OpenMP thread count is per calling thread, and a step's task may run on a task thread that has
+      // not set it (TrainBench's executors started at 1 intra-op thread, and ran 2-core steps on one)
+      JniUtils.setNumThreads(spec.threads());
+    }
     writer.write(params);
     List<TrainRow> batch = new ArrayList<>(spec.batch());
     for (int i : plan.rows(step)) {
