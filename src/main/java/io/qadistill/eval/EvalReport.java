@@ -121,7 +121,7 @@ public final class EvalReport {
    * (EM), mean F1, and the {@link #MAX_DIFFERENCES} questions whose F1 differs most.
    */
   public static ReportData.Comparison compare(Dataset<Row> scoresA, Dataset<Row> scoresB, String modelA,
-      String modelB, Map<String, Object> summaryB) {
+      String modelB, Map<String, Object> summaryB, SquadVersion version) {
     Dataset<Row> both = scoresA.filter(col("exact").isNotNull())
         .select(col("id"), col("title"), col("question"), try_element_at(col("gold_answers"), lit(1)).as("gold"),
             col("prediction_text").as("pa"), col("exact").as("ea"), col("f1").as("fa"))
@@ -146,7 +146,7 @@ public final class EvalReport {
         .map(r -> new ReportData.Difference(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
             r.getString(4), r.getString(7), r.getDouble(6), r.getDouble(9)))
         .toList();
-    return new ReportData.Comparison(modelA, modelB, summaryB, n, s.getLong(1), s.getLong(2), s.getLong(3),
+    return new ReportData.Comparison(modelA, modelB, summaryB, breakdowns(scoresB, version), n, s.getLong(1), s.getLong(2), s.getLong(3),
         s.getLong(4), s.getLong(5), n == 0 ? 0 : 100 * s.getDouble(6) / n, n == 0 ? 0 : 100 * s.getDouble(7) / n,
         differences);
   }

@@ -86,9 +86,19 @@ public final class EvaluateJob {
       String scores, String summaryJson, String report) {}
 
   private final Config config;
+  private final List<ModelFacts> models;
 
   public EvaluateJob(Config config) {
+    this(config, List.of());
+  }
+
+  /**
+   * With the size and speed of the models compared, for the report. Not part of {@link Config}: they are
+   * measurements, and the configuration (in the provenance) says what was asked for.
+   */
+  public EvaluateJob(Config config, List<ModelFacts> models) {
     this.config = config;
+    this.models = List.copyOf(models);
   }
 
   public Result run(SparkSession spark) {
@@ -111,7 +121,8 @@ public final class EvaluateJob {
           version, new Path(config.output(), "compare_scores").toString());
       compareSummary = SquadEvaluation.summary(other, version);
       writeText(spark, new Path(config.output(), "compare_summary.json"), json(compareSummary));
-      comparison = EvalReport.compare(scores, other, config.model(), config.compareModel(), compareSummary);
+      comparison = EvalReport.compare(scores, other, config.model(), config.compareModel(), compareSummary,
+          version);
     }
 
     List<String> inputs = new ArrayList<>(Arrays.asList(config.examples(), config.predictions()));
@@ -122,7 +133,8 @@ public final class EvaluateJob {
       }
     }
     ReportData data = new ReportData(config.model(), version, summary, EvalReport.breakdowns(scores, version),
-        EvalReport.f1Histogram(scores), EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison, inputs, Instant.now().toString());
+        EvalReport.f1Histogram(scores), EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison, models, inputs,
+        Instant.now().toString());
     Path report = new Path(config.output(), "report.html");
     writeText(spark, report, HtmlReport.render(data));
     Provenance.of(spark, "evaluate", config, inputs).writeInto(spark, config.output());

@@ -1,5 +1,6 @@
 package io.qadistill.eval;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,6 +15,8 @@ public final class HtmlReport {
   private static final int BAR_HEIGHT = 11;
   private static final String EM_COLOUR = "#8fb3d9";
   private static final String F1_COLOUR = "#2e6da4";
+  /** The second model's colour where two models' F1 stand side by side. */
+  private static final String B_COLOUR = "#e8a33d";
 
   private HtmlReport() {}
 
@@ -32,15 +35,12 @@ public final class HtmlReport {
     h.append("<h1>SQuAD ").append(data.version().label()).append(" evaluation: ").append(esc(data.model()))
         .append("</h1>\n");
     overall(h, data);
+    if (!data.models().isEmpty()) {
+      models(h, data.models());
+    }
     h.append("<h2>Distribution of F1 over questions</h2>\n");
     histogram(h, data.f1Histogram());
-    h.append("<h2>Breakdowns</h2>\n<p class=\"legend muted\">Bars: <span style=\"background:").append(EM_COLOUR)
-        .append("\"></span>exact match <span style=\"background:").append(F1_COLOUR)
-        .append("\"></span>F1, in %; n = questions counted.</p>\n");
-    for (ReportData.Breakdown b : data.breakdowns()) {
-      h.append("<h3>").append(esc(b.name())).append("</h3>\n");
-      chart(h, b.buckets());
-    }
+    breakdowns(h, data);
     h.append("<h2>Worst articles</h2>\n");
     chart(h, data.worstArticles());
     table(h, data.worstArticles(), "Article");
@@ -53,6 +53,54 @@ public final class HtmlReport {
         .append(" by qadistill evaluate. Metrics as the official evaluate-")
         .append(data.version().label()).append(".py.</p>\n</body></html>\n");
     return h.toString();
+  }
+
+  /** EM and F1 per bucket; with a comparison, the two models' F1 side by side. */
+  private static void breakdowns(StringBuilder h, ReportData data) {
+    ReportData.Comparison c = data.comparison();
+    h.append("<h2>Breakdowns</h2>\n<p class=\"legend muted\">Bars: ");
+    if (c == null) {
+      h.append("<span style=\"background:").append(EM_COLOUR).append("\"></span>exact match <span style=\"background:")
+          .append(F1_COLOUR).append("\"></span>F1");
+    } else {
+      h.append("F1 of <span style=\"background:").append(F1_COLOUR).append("\"></span>").append(esc(c.modelA()))
+          .append(" <span style=\"background:").append(B_COLOUR).append("\"></span>").append(esc(c.modelB()));
+    }
+    h.append(", in %; n = questions counted").append(c == null ? "" : " for " + esc(c.modelA())).append(".</p>\n");
+    for (int i = 0; i < data.breakdowns().size(); i++) {
+      ReportData.Breakdown b = data.breakdowns().get(i);
+      h.append("<h3>").append(esc(b.name())).append("</h3>\n");
+      if (c == null) {
+        chart(h, b.buckets());
+      } else {
+        f1Chart(h, b.buckets(), c.breakdownsB().get(i).buckets());
+      }
+    }
+  }
+
+  /** Size and speed: a table, and bars of each relative to the largest. */
+  private static void models(StringBuilder h, List<ModelFacts> models) {
+    double maxSpeed = models.stream().mapToDouble(ModelFacts::windowsPerSecond).max().orElse(1);
+    double maxBytes = models.stream().mapToLong(ModelFacts::bytes).max().orElse(1);
+    h.append("<h2>Models: size and speed</h2>\n<table><tr><th>model</th><th>layers</th><th>hidden</th>")
+        .append("<th>parameters</th><th>MB</th><th>windows/s</th><th>speed-up</th></tr>");
+    double slowest = models.stream().mapToDouble(ModelFacts::windowsPerSecond).min().orElse(1);
+    for (ModelFacts m : models) {
+      h.append("<tr><td>").append(esc(m.name())).append("<div class=\"muted\">").append(esc(m.dir()))
+          .append("</div></td><td class=\"n\">").append(m.layers()).append("</td><td class=\"n\">")
+          .append(m.hidden()).append("</td><td class=\"n\">")
+          .append(String.format(Locale.ROOT, "%,d", m.parameters())).append("</td><td class=\"n\">")
+          .append(format(m.bytes() / 1e6)).append("</td><td class=\"n\">").append(format(m.windowsPerSecond()))
+          .append("</td><td class=\"n\">").append(format(m.windowsPerSecond() / slowest)).append("×</td></tr>");
+    }
+    h.append("</table>\n");
+    List<ReportData.Bucket> rows = models.stream().map(m -> new ReportData.Bucket(m.name(), -1, 0, 0)).toList();
+    h.append("<p class=\"legend muted\">Bars, in % of the largest: <span style=\"background:").append(EM_COLOUR)
+        .append("\"></span>size <span style=\"background:").append(F1_COLOUR).append("\"></span>speed. Speed: ")
+        .append("windows/s on the same ").append("dev windows, batched by length, ")
+        .append(models.get(0).threads()).append(" threads, the models taking turns.</p>\n");
+    bars(h, rows, models.stream().map(m -> new double[] {100 * m.bytes() / maxBytes,
+        100 * m.windowsPerSecond() / maxSpeed}).toList(), EM_COLOUR, F1_COLOUR);
   }
 
   private static void overall(StringBuilder h, ReportData data) {
@@ -77,7 +125,24 @@ public final class HtmlReport {
 
   /** Horizontal bars, EM above F1, one pair per bucket, on a 0–100 scale. */
   static void chart(StringBuilder h, List<ReportData.Bucket> buckets) {
-    int rowHeight = 2 * BAR_HEIGHT + 10;
+    bars(h, buckets, buckets.stream().map(b -> new double[] {b.exact(), b.f1()}).toList(), EM_COLOUR, F1_COLOUR);
+  }
+
+  /** F1 of model A above model B's, one pair per bucket of A ({@code b} matched by label; 0 where B has none). */
+  static void f1Chart(StringBuilder h, List<ReportData.Bucket> a, List<ReportData.Bucket> b) {
+    Map<String, Double> f1B = new HashMap<>();
+    b.forEach(bucket -> f1B.put(bucket.label(), bucket.f1()));
+    bars(h, a, a.stream().map(bucket -> new double[] {bucket.f1(), f1B.getOrDefault(bucket.label(), 0.0)})
+        .toList(), F1_COLOUR, B_COLOUR);
+  }
+
+  /**
+   * One group of horizontal bars per bucket, {@code values.get(i)[k]} in {@code colours[k]}, on a 0–100 scale; a
+   * bucket's count is shown unless negative.
+   */
+  private static void bars(StringBuilder h, List<ReportData.Bucket> buckets, List<double[]> values,
+      String... colours) {
+    int rowHeight = colours.length * BAR_HEIGHT + 10;
     int height = buckets.size() * rowHeight + 24;
     int plot = CHART_WIDTH - LABEL_WIDTH - 60;
     h.append("<svg width=\"").append(CHART_WIDTH).append("\" height=\"")
@@ -92,10 +157,11 @@ public final class HtmlReport {
       ReportData.Bucket b = buckets.get(i);
       int y = i * rowHeight + 4;
       String label = b.label().length() > 30 ? b.label().substring(0, 29) + "…" : b.label();
-      h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s (n=%d)</text>",
-          LABEL_WIDTH - 6, y + BAR_HEIGHT + 4, esc(label), b.count()));
-      bar(h, y, plot, b.exact(), EM_COLOUR);
-      bar(h, y + BAR_HEIGHT, plot, b.f1(), F1_COLOUR);
+      h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s%s</text>",
+          LABEL_WIDTH - 6, y + BAR_HEIGHT + 4, esc(label), b.count() < 0 ? "" : " (n=" + b.count() + ")"));
+      for (int k = 0; k < colours.length; k++) {
+        bar(h, y + k * BAR_HEIGHT, plot, values.get(i)[k], colours[k]);
+      }
     }
     h.append("</svg>\n");
   }

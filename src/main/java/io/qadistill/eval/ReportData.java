@@ -13,6 +13,7 @@ import java.util.Map;
  * @param f1Histogram how the counted questions' F1 scores are spread
  * @param worstArticles the articles with the lowest F1, worst first
  * @param comparison the second model against the first, or null
+ * @param models size and speed of the models compared, when known (the pipeline measures them), else empty
  */
 public record ReportData(
     String model,
@@ -22,6 +23,7 @@ public record ReportData(
     Histogram f1Histogram,
     List<Bucket> worstArticles,
     Comparison comparison,
+    List<ModelFacts> models,
     List<String> inputs,
     String createdAt) {
 
@@ -45,9 +47,10 @@ public record ReportData(
    * Two models on the questions both predicted: agreement = same normalised prediction; right = EM 1.
    *
    * @param summaryB the official summary of model B
+   * @param breakdownsB model B's breakdowns, in the order of model A's
    * @param differences the questions where their F1 differs most, largest difference first
    */
   public record Comparison(
-      String modelA, String modelB, Map<String, Object> summaryB, long questions, long agree, long bothRight,
+      String modelA, String modelB, Map<String, Object> summaryB, List<Breakdown> breakdownsB, long questions, long agree, long bothRight,
       long onlyA, long onlyB, long neither, double f1A, double f1B, List<Difference> differences) {}
 }

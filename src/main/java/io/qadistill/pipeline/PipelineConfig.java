@@ -2,17 +2,57 @@ package io.qadistill.pipeline;
 
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturizeConfig;
+import io.qadistill.train.Batching;
+import io.qadistill.train.Optimization;
 
 /**
  * The whole pipeline's settings.
  *
  * @param train SQuAD JSON the teacher and student learn from (file, directory or glob)
  * @param dev SQuAD JSON both models are evaluated on
- * @param work the directory every stage writes under, one subdirectory per stage output
+ * @param work the directory every stage writes under, one subdirectory per stage output (local: the models
+ *     are written there by the driver and read by the executors at the same path)
  * @param maxLength window length for featurize
  * @param docStride window overlap for featurize
+ * @param trainExamples train examples used, a fixed sample of them; 0 = all
+ * @param devExamples dev examples evaluated, a fixed sample of them; 0 = all
+ * @param teacher a teacher model directory; null = fine-tune one from the bundled all-MiniLM-L6-v2
+ * @param teacherTraining how the teacher is fine-tuned (unused when {@code teacher} is given)
+ * @param studentTraining how the student is distilled
+ * @param studentLayers the student's layers, taken evenly spaced from the teacher's (DistilBERT-style)
+ * @param partitions training partitions; 0 = one per executor (1 locally)
+ * @param dropout dropout of both trainings; null = the model's own (0.1 for MiniLM)
+ * @param seed seed of sampling, shuffling, dropout
  */
-public record PipelineConfig(String train, String dev, String work, int maxLength, int docStride) {
+public record PipelineConfig(String train, String dev, String work, int maxLength, int docStride,
+    int trainExamples, int devExamples, String teacher, Training teacherTraining, Training studentTraining,
+    int studentLayers, int partitions, Double dropout, long seed) {
+
+  /**
+   * One training run's budget and step size.
+   *
+   * @param epochs passes over the train windows
+   * @param batchSize windows per partition per step
+   * @param learningRate peak learning rate (linear warm-up over the first 10% of steps, then linear decay)
+   */
+  public record Training(double epochs, int batchSize, double learningRate) {
+    public Training {
+      if (!(epochs > 0) || batchSize < 1 || !(learningRate > 0)) {
+        throw new UsageException("training: epochs " + epochs + ", batch size " + batchSize + " and learning rate "
+            + learningRate + " must all be > 0");
+      }
+    }
+  }
+
+  /**
+   * The embedded default's budget, sized to finish in about 10 minutes on 2 cores: a teacher fine-tuned from
+   * all-MiniLM-L6-v2 and a 3-layer student, each on one pass over 1,200 train questions.
+   */
+  public static final Training TEACHER_TRAINING = new Training(1, 16, 1e-4);
+  public static final Training STUDENT_TRAINING = new Training(1, 16, 2e-4);
+  public static final int TRAIN_EXAMPLES = 1_200;
+  public static final int STUDENT_LAYERS = 3;
+
   public PipelineConfig {
     for (String[] p : new String[][] {{"train", train}, {"dev", dev}, {"work", work}}) {
       if (p[1] == null || p[1].isBlank()) {
@@ -22,15 +62,43 @@ public record PipelineConfig(String train, String dev, String work, int maxLengt
     work = work.replaceAll("/+$", "");
     // Validates the window settings before any stage runs.
     new FeaturizeConfig("-", "-", "-", null, maxLength, docStride);
+    if (trainExamples < 0 || devExamples < 0) {
+      throw new UsageException("pipeline: --train-examples " + trainExamples + " and --dev-examples " + devExamples
+          + " must be ≥ 0 (0: all)");
+    }
+    if (studentLayers < 1) {
+      throw new UsageException("pipeline: --student-layers " + studentLayers + " must be ≥ 1");
+    }
+    new Batching(studentTraining.batchSize(), studentTraining.epochs(), 0, partitions, seed);
   }
 
   /** The embedded default: the bundled SQuAD sample under {@code home}/data/squad, outputs under {@code work}. */
   public static PipelineConfig embedded(String home, String work) {
     return new PipelineConfig(home + "/data/squad/train-sample.json", home + "/data/squad/dev-sample.json", work,
-        FeaturizeConfig.DEFAULT_MAX_LENGTH, FeaturizeConfig.DEFAULT_DOC_STRIDE);
+        FeaturizeConfig.DEFAULT_MAX_LENGTH, FeaturizeConfig.DEFAULT_DOC_STRIDE, TRAIN_EXAMPLES, 0, null,
+        TEACHER_TRAINING, STUDENT_TRAINING, STUDENT_LAYERS, 0, null, 42);
+  }
+
+  public PipelineConfig withSamples(int train, int dev) {
+    return new PipelineConfig(this.train, this.dev, work, maxLength, docStride, train, dev, teacher,
+        teacherTraining, studentTraining, studentLayers, partitions, dropout, seed);
+  }
+
+  public PipelineConfig withTraining(Training teacher, Training student, int partitions, Double dropout) {
+    return new PipelineConfig(train, dev, work, maxLength, docStride, trainExamples, devExamples, this.teacher,
+        teacher, student, studentLayers, partitions, dropout, seed);
   }
 
   String path(String name) {
     return work + "/" + name;
+  }
+
+  Batching batching(Training training) {
+    return new Batching(training.batchSize(), training.epochs(), 0, partitions, seed);
+  }
+
+  /** AdamW as DistilBERT's SQuAD recipe (no weight decay, clipping at 1), warm-up over the first ~10% of steps. */
+  Optimization optimization(Training training, long steps) {
+    return new Optimization(training.learningRate(), 0, 1e-8, 1.0, (int) Math.max(0, steps / 10));
   }
 }

@@ -41,6 +41,11 @@ final class StageCache {
     return true;
   }
 
+  /** True when {@code output} holds a complete result (its provenance, written last, is there). */
+  boolean isComplete(String output) {
+    return provenance(output) != null;
+  }
+
   private JsonNode provenance(String dir) {
     Path path = new Path(dir, Provenance.FILE_NAME);
     try {

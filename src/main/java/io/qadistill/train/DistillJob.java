@@ -184,7 +184,7 @@ public final class DistillJob {
     }
   }
 
-  static int partitions(SparkSession spark, Batching batching) {
+  public static int partitions(SparkSession spark, Batching batching) {
     if (batching.partitions() > 0) {
       return batching.partitions();
     }

@@ -1,0 +1,87 @@
+package io.qadistill.eval;
+
+import ai.djl.ndarray.types.Shape;
+import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaPredictor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model as the comparison report shows it: its size and its speed on the same windows as the other models.
+ *
+ * @param name the report's label
+ * @param dir the model directory
+ * @param layers encoder layers
+ * @param hidden hidden size
+ * @param parameters weights in all
+ * @param bytes size of {@code model.safetensors}
+ * @param windowsPerSecond inference speed on the measured windows ({@link #measure})
+ * @param threads PyTorch threads the speed was measured with
+ */
+public record ModelFacts(String name, String dir, int layers, int hidden, long parameters, long bytes,
+    double windowsPerSecond, int threads) {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelFacts.class);
+
+  /**
+   * Loads each model ({@code name → directory}) in this JVM and times it on the same windows, batched by length as
+   * the predict stage does. The models take turns, {@code rounds} times in a rotating order after one warm-up
+   * pass each, so a machine's drift falls on all alike and their speeds compare as a ratio.
+   */
+  public static List<ModelFacts> measure(Map<String, String> models, List<int[]> inputIds, List<int[]> tokenTypeIds,
+      int threads, int rounds) {
+    QaPredictor.setThreads(threads);
+    List<String> names = new ArrayList<>(models.keySet());
+    Map<String, BertQaModel> loaded = new LinkedHashMap<>();
+    try {
+      Map<String, long[]> nanos = new LinkedHashMap<>();
+      for (String name : names) {
+        BertQaModel model = ModelDirectory.load(Path.of(models.get(name)));
+        loaded.put(name, model);
+        new QaPredictor(model, QaPredictor.Options.DEFAULT).predict(inputIds, tokenTypeIds); // warm-up
+        nanos.put(name, new long[1]);
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < names.size(); i++) {
+          String name = names.get((i + r) % names.size());
+          QaPredictor predictor = new QaPredictor(loaded.get(name), QaPredictor.Options.DEFAULT);
+          long t0 = System.nanoTime();
+          predictor.predict(inputIds, tokenTypeIds);
+          nanos.get(name)[0] += System.nanoTime() - t0;
+        }
+      }
+      List<ModelFacts> facts = new ArrayList<>();
+      for (String name : names) {
+        BertQaModel model = loaded.get(name);
+        double perSecond = rounds * (double) inputIds.size() / (nanos.get(name)[0] / 1e9);
+        facts.add(new ModelFacts(name, models.get(name), model.config().numHiddenLayers(),
+            model.config().hiddenSize(), parameters(model), bytes(Path.of(models.get(name))), perSecond, threads));
+        LOG.info("{}: {} parameters, {} windows/s on {} windows ({} threads)", name, parameters(model),
+            String.format("%.1f", perSecond), inputIds.size(), threads);
+      }
+      return facts;
+    } finally {
+      loaded.values().forEach(BertQaModel::close);
+    }
+  }
+
+  private static long parameters(BertQaModel model) {
+    return model.block().shapes().values().stream().mapToLong(Shape::size).sum();
+  }
+
+  private static long bytes(Path dir) {
+    try {
+      return Files.size(dir.resolve(ModelDirectory.WEIGHTS));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir.resolve(ModelDirectory.WEIGHTS), e);
+    }
+  }
+}
