@@ -238,7 +238,7 @@ public final class BertQaBlock extends AbstractBlock {
     float scale = (float) (1.0 / Math.sqrt(headSize));
     for (Layer l : layers) {
       // Inference closes a layer's intermediates when the layer ends, not when the caller's manager closes: that
-      // kept all layers' at once, about 1.4 GB for a batch of 4,096 positions (attention scores and probabilities
+      // kept all layers' at once, about 1.5 GB for a batch of 4,096 positions (attention scores and probabilities
       // of 70 MB per layer at length 384), so a JVM scoring on two threads held GBs of native memory. Training
       // keeps them (autograd holds most of them anyway; closing a handle only drops this reference).
       try (NDScope scope = training ? null : new NDScope()) {
