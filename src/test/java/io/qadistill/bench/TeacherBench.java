@@ -1,5 +1,10 @@
 package io.qadistill.bench;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.hash;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+
 import ai.djl.Device;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
@@ -19,103 +24,150 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Teacher logits over dev-v1.1's windows (cut by featurize) with all-MiniLM-L6-v2 imported from the bundled ONNX
- * file, in one run on the same windows and batching (the job's CPU default, {@link QaPredictor} with 4,096 padded
- * positions per batch):
- * <ol>
- *   <li>the teacher-logits job in {@code local[2]}: two tasks at a time, one PyTorch thread each, whole job
- *       (fingerprint, teacher load, counts, anti-joins, quarantine check, scoring, commit) and scoring pass;
- *   <li>in-process, as the models issue measures it: one {@code predict} call over all windows, 2 PyTorch threads;
- *   <li>in-process, as the job spreads the work: two Java threads, one PyTorch thread each, half the windows each.
- * </ol>
- * Target: the whole job ≥ 0.9× the in-process figure (2.), i.e. Spark's share ≤ 10%.
+ * Teacher logits over all of dev-v1.1's windows (cut by featurize) with all-MiniLM-L6-v2 imported from the bundled
+ * ONNX file: the teacher-logits job in {@code local[2]} (two tasks at a time, one PyTorch thread each) against the
+ * same model in-process with the same threads and batching (two Java threads, one PyTorch thread each, half the
+ * windows each, {@link QaPredictor} with the job's CPU default of 4,096 padded positions per batch).
  *
- * <p>{@code jobs/bench TeacherBench [windows]} (default: all 10,784).
+ * <p>The windows are cut into {@code chunks} parts (by example id) and each part is scored both ways in turn,
+ * the order alternating, so that the load of a shared machine falls on both alike. The job is timed whole, from
+ * {@code TeacherLogitsJob.run} to its return (fingerprint, teacher load, counts, anti-joins, quarantine check,
+ * scoring, commit), once per part into a fresh logits directory, so its fixed costs count {@code chunks} times.
+ * Target: job ≥ 0.9× in-process (Spark's share ≤ 10%). Also prints the JVM's peak resident size (VmHWM).
+ *
+ * <p>{@code jobs/bench TeacherBench [chunks] [windows]} (defaults: 4 parts of all 10,784 windows).
  */
 public final class TeacherBench {
   private static final int THREADS = 2;
 
   public static void main(String[] args) throws Exception {
+    int chunks = args.length > 0 ? Integer.parseInt(args[0]) : 4;
     SparkSession spark = LocalSpark.get();
     Path tmp = Files.createTempDirectory("teacherbench");
-    Path teacher = tmp.resolve("minilm");
-    OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, teacher, null, 7));
-    String examples = tmp.resolve("examples").toString();
-    SquadJson.examples(spark, TestData.devV11()).write().parquet(examples);
-    String features = tmp.resolve("features").toString();
-    FeaturizeJob.run(spark, FeaturizeConfig.defaults(examples, features, tmp.resolve("quarantine").toString()));
-    if (args.length > 0) {
-      String some = tmp.resolve("features-" + args[0]).toString();
-      spark.read().parquet(features).limit(Integer.parseInt(args[0])).write().parquet(some);
-      features = some;
+    Path teacher = importTeacher(tmp);
+    String features = devFeatures(spark, tmp);
+    Dataset<Row> all = spark.read().parquet(features);
+    if (args.length > 1) {
+      all = all.limit(Integer.parseInt(args[1]));
     }
-    List<int[]> ids = new ArrayList<>();
-    List<int[]> types = new ArrayList<>();
-    for (Row r : spark.read().parquet(features).select("input_ids", "token_type_ids").collectAsList()) {
-      ids.add(ints(r.getList(0)));
-      types.add(ints(r.getList(1)));
-    }
-    int count = ids.size();
-    TeacherLogitsConfig config = TeacherLogitsConfig.defaults(features, teacher.toString(),
-        tmp.resolve("logits").toString());
-    QaPredictor.Options batching = config.batching(Device.cpu());
-    System.out.printf("%d dev-v1.1 windows, mean length %.1f tokens; batches of %d padded positions, %d rows at "
-        + "most; %d cores%n", count, ids.stream().mapToInt(a -> a.length).average().orElse(0),
-        batching.batchTokens(), batching.maxBatchRows(), Runtime.getRuntime().availableProcessors());
+    all.withColumn("chunk", pmod(hash(col("example_id")), lit(chunks))).write().partitionBy("chunk")
+        .parquet(tmp.resolve("chunks").toString());
 
-    double oneCall;
-    double twoThreads;
+    TeacherLogitsConfig defaults = TeacherLogitsConfig.defaults(features, teacher.toString(), "unused");
+    QaPredictor.Options batching = defaults.batching(Device.cpu());
+    System.out.printf("%d parts, batches of %d padded positions, %d rows at most; %d cores%n", chunks,
+        batching.batchTokens(), batching.maxBatchRows(), Runtime.getRuntime().availableProcessors());
+    long windows = 0;
+    double jobSeconds = 0;
+    double scoringSeconds = 0;
+    double inProcessSeconds = 0;
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try (BertQaModel model = ModelDirectory.load(teacher)) {
       QaPredictor predictor = new QaPredictor(model, batching);
-      QaPredictor.setThreads(THREADS);
-      predictor.predict(ids.subList(0, 32), types.subList(0, 32)); // warm-up
-      oneCall = rate(count, () -> predictor.predict(ids, types));
-      System.out.printf("in-process, one call, %d PyTorch threads   %7.1f windows/s%n", THREADS, oneCall);
-      ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-      try {
-        twoThreads = rate(count, () -> {
-          List<Future<?>> halves = new ArrayList<>();
-          for (int t = 0; t < THREADS; t++) {
-            int from = count * t / THREADS;
-            int to = count * (t + 1) / THREADS;
-            halves.add(pool.submit(() -> {
-              QaPredictor.setThreads(1);
-              return predictor.predict(ids.subList(from, to), types.subList(from, to));
-            }));
+      for (int c = 0; c < chunks; c++) {
+        String part = tmp.resolve("chunks").resolve("chunk=" + c).toString();
+        List<int[]> ids = new ArrayList<>();
+        List<int[]> types = new ArrayList<>();
+        collect(spark.read().parquet(part), ids, types);
+        TeacherLogitsConfig config = TeacherLogitsConfig.defaults(part, teacher.toString(),
+            tmp.resolve("logits-" + c).toString());
+        double inProcess = 0;
+        TeacherLogitsJob.Result job = null;
+        for (int turn = 0; turn < 2; turn++) {
+          if ((turn + c) % 2 == 0) {
+            inProcess = seconds(() -> inProcess(pool, predictor, ids, types));
+          } else {
+            job = TeacherLogitsJob.run(spark, config);
           }
-          for (Future<?> f : halves) {
-            f.get();
-          }
-        });
-      } finally {
-        pool.shutdown();
+        }
+        if (job.scored() != ids.size()) {
+          throw new IllegalStateException("the job scored " + job.scored() + " of " + ids.size() + " windows");
+        }
+        windows += ids.size();
+        jobSeconds += job.seconds();
+        scoringSeconds += job.scored() / job.windowsPerSecond();
+        inProcessSeconds += inProcess;
+        System.out.printf("part %d (%s first): %5d windows, mean length %.1f: job %.1f windows/s (%.1f s, scoring "
+            + "pass %.1f s), in-process %.1f windows/s (%.1f s): %.2fx; %s%n", c, c % 2 == 0 ? "in-process" : "job",
+            ids.size(), ids.stream().mapToInt(a -> a.length).average().orElse(0), ids.size() / job.seconds(),
+            job.seconds(), job.scored() / job.windowsPerSecond(), ids.size() / inProcess, inProcess,
+            inProcess / job.seconds(), peakResident());
       }
-      System.out.printf("in-process, %d threads x 1 PyTorch thread     %7.1f windows/s%n", THREADS, twoThreads);
+    } finally {
+      pool.shutdown();
     }
+    System.out.printf("all %d windows: job %.2f windows/s (%.1f s, of which scoring pass %.1f s), in-process "
+        + "%.2f windows/s (%.1f s)%n", windows, windows / jobSeconds, jobSeconds, scoringSeconds,
+        windows / inProcessSeconds, inProcessSeconds);
+    System.out.printf("job / in-process = %.2fx (target >= 0.9x); %s%n", inProcessSeconds / jobSeconds,
+        peakResident());
+  }
 
-    TeacherLogitsJob.Result job = TeacherLogitsJob.run(spark, config);
-    if (job.scored() != count) {
-      throw new IllegalStateException("the job scored " + job.scored() + " of " + count + " windows");
+  /** The windows split in halves over the pool's threads, one PyTorch thread each, as two tasks of the job. */
+  private static void inProcess(ExecutorService pool, QaPredictor predictor, List<int[]> ids, List<int[]> types)
+      throws Exception {
+    List<Future<?>> halves = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      int from = ids.size() * t / THREADS;
+      int to = ids.size() * (t + 1) / THREADS;
+      halves.add(pool.submit(() -> {
+        QaPredictor.setThreads(1);
+        return predictor.predict(ids.subList(from, to), types.subList(from, to));
+      }));
     }
-    double whole = count / job.seconds();
-    System.out.printf("teacher-logits job, local[2], whole job      %7.1f windows/s (%.1f s)%n", whole, job.seconds());
-    System.out.printf("teacher-logits job, local[2], scoring pass   %7.1f windows/s%n", job.windowsPerSecond());
-    System.out.printf("job / in-process one call     = %.2fx (target >= 0.9x)%n", whole / oneCall);
-    System.out.printf("job / in-process 2 threads    = %.2fx%n", whole / twoThreads);
+    for (Future<?> f : halves) {
+      f.get();
+    }
   }
 
   interface Work {
     void run() throws Exception;
   }
 
-  private static double rate(int windows, Work work) throws Exception {
+  private static double seconds(Work work) throws Exception {
     long t0 = System.nanoTime();
     work.run();
-    return windows / ((System.nanoTime() - t0) / 1e9);
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** all-MiniLM-L6-v2 imported from the bundled ONNX file into {@code tmp}, its head from seed 7. */
+  static Path importTeacher(Path tmp) {
+    Path teacher = tmp.resolve("minilm");
+    OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, teacher, null, 7));
+    return teacher;
+  }
+
+  /** dev-v1.1's features (10,784 windows), written under {@code tmp} by featurize with its defaults. */
+  static String devFeatures(SparkSession spark, Path tmp) {
+    String examples = tmp.resolve("examples").toString();
+    SquadJson.examples(spark, TestData.devV11()).write().parquet(examples);
+    String features = tmp.resolve("features").toString();
+    FeaturizeJob.run(spark, FeaturizeConfig.defaults(examples, features, tmp.resolve("quarantine").toString()));
+    return features;
+  }
+
+  /** Appends the input_ids and token_type_ids of {@code features}' rows to {@code ids} and {@code types}. */
+  static void collect(Dataset<Row> features, List<int[]> ids, List<int[]> types) {
+    for (Row r : features.select("input_ids", "token_type_ids").collectAsList()) {
+      ids.add(ints(r.getList(0)));
+      types.add(ints(r.getList(1)));
+    }
+  }
+
+  /** The JVM's peak and current resident size, from /proc/self/status. */
+  static String peakResident() throws Exception {
+    List<String> out = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM") || line.startsWith("VmRSS")) {
+        out.add(line.replaceAll("\\s+", " "));
+      }
+    }
+    return String.join(", ", out);
   }
 
   private static int[] ints(List<Integer> values) {
