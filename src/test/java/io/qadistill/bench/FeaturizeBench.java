@@ -23,7 +23,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * featurize of SQuAD v1.1 train in local[2] against, in the same run, a plain loop of the same tokenizer calls
  * over the same pairs on 2 threads without Spark. Also the tokenizer's own pair encoding with overflow (the
- * call Hugging Face's recipe makes), for reference. Job and loop alternate twice. Usage: jobs/bench FeaturizeBench [train|dev]
+ * call Hugging Face's recipe makes), for reference. Job and loop alternate twice.
+ * Usage: jobs/bench FeaturizeBench [train|dev]
  */
 public final class FeaturizeBench {
   public static void main(String[] args) throws Exception {
