@@ -18,8 +18,9 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 
 /**
  * Where featurize's time goes beside the tokenizer, on one thread: tokenizing dev-v1.1 into windows, turning the
- * windows into Spark's binary rows, and writing them as Parquet (default snappy with dictionaries, and without
- * dictionaries). Three rounds; the first warms up. Usage: jobs/bench FeaturizeCostBench
+ * windows into Spark's binary rows, and writing them as Parquet (default snappy with dictionaries; without
+ * dictionaries; without dictionaries and in the two-level list layout, as featurize writes them). Three rounds;
+ * the first warms up. Usage: jobs/bench FeaturizeCostBench
  */
 public final class FeaturizeCostBench {
   public static void main(String[] args) throws Exception {
@@ -58,10 +59,15 @@ public final class FeaturizeCostBench {
         long t4 = System.nanoTime();
         df.write().mode("overwrite").option("parquet.enable.dictionary", "false").parquet(out);
         long t5 = System.nanoTime();
+        spark.conf().set("spark.sql.parquet.writeLegacyFormat", "true");
+        df.write().mode("overwrite").option("parquet.enable.dictionary", "false").parquet(out);
+        spark.conf().set("spark.sql.parquet.writeLegacyFormat", "false");
+        long t6 = System.nanoTime();
         df.unpersist();
         System.out.printf("round %d: %d examples -> %d windows (%d MB as Spark rows): tokenize %.2f s, to Spark rows "
-            + "%.2f s, write Parquet %.2f s (without dictionaries %.2f s)%n", round, pairs.size(), rows.size(),
-            bytes >> 20, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t4 - t3) / 1e9, (t5 - t4) / 1e9);
+            + "%.2f s, write Parquet %.2f s (without dictionaries %.2f s; also two-level lists, as featurize writes "
+            + "them, %.2f s)%n", round, pairs.size(), rows.size(), bytes >> 20, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+            (t4 - t3) / 1e9, (t5 - t4) / 1e9, (t6 - t5) / 1e9);
       }
     }
     spark.stop();

@@ -45,6 +45,21 @@ class FeaturizeJobTest {
   }
 
   @Test
+  void partitionsAreWholeWavesOfAboutFourThousandRowsAndAtLeastTwoPerCore() {
+    assertThat(FeaturizeJob.partitions(87_599, 2)).isEqualTo(22);
+    assertThat(FeaturizeJob.partitions(10_570, 2)).isEqualTo(4);
+    assertThat(FeaturizeJob.partitions(0, 3)).isEqualTo(6);
+    assertThat(FeaturizeJob.partitions(1_000_000_000L, 16)).isEqualTo(10_000);
+    assertThat(spark.read().parquet(dev.features()).inputFiles()).hasSize(4);
+  }
+
+  @Test
+  void theTwoLevelListLayoutIsSetForTheFeaturesWriteOnly() {
+    // featurize ran in @BeforeAll; the shared session must be left as it was (Spark's default: three levels).
+    assertThat(spark.conf().get("spark.sql.parquet.writeLegacyFormat")).isEqualTo("false");
+  }
+
+  @Test
   void everyLabelIsTheShortestSpanHoldingTheAnswerAndTheRestPointAtCls() {
     Map<String, Row> examples = new HashMap<>();
     for (Row r : spark.read().parquet(devExamples).collectAsList()) {
