@@ -38,8 +38,9 @@ import org.apache.spark.sql.SparkSession;
  * The machine may be shared: the loop runs before and after the Spark run, and its rate is over both.
  * Targets: Spark with 1 executor ≥ 0.9× the loop's windows/s; exchange ≤ 10% of the step with 2 executors.
  *
- * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]}
- * (defaults 256, 12; steps a multiple of 4 for the local-steps row's rounds). SPARK_HOME must name a directory this program may fill: local-cluster executors are
+ * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]
+ * [length groups]} (defaults 256, 12, 50; steps a multiple of 4 for the local-steps row's rounds; length groups 0:
+ * random batches, as before 2026-11-23). SPARK_HOME must name a directory this program may fill: local-cluster executors are
  * started with {@code SPARK_HOME/jars/*} as their class path, which it links to the bench's own jars.
  */
 public final class TrainBench {
@@ -50,6 +51,7 @@ public final class TrainBench {
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 256;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+    int groups = args.length > 2 ? Integer.parseInt(args[2]) : Batching.LENGTH_GROUPS;
     Path work = Path.of("target/bench-train").toAbsolutePath();
     Path sparkHome = sparkHome();
     Path teacher = work.resolve("minilm");
@@ -59,7 +61,7 @@ public final class TrainBench {
     List<SquadWindows.Window> windows = SquadWindows.first(TestData.trainV11(), count);
     double mean = windows.stream().mapToInt(SquadWindows.Window::length).average().orElse(0);
     System.out.printf("%d train-v1.1 windows (mean %.1f tokens), batch %d per executor, %d steps (first one "
-        + "not counted), %d cores%n", count, mean, BATCH, steps, CORES);
+        + "not counted), %d cores, length groups %d%n", count, mean, BATCH, steps, CORES, groups);
 
     StudentSpec student = StudentSpec.fromSource(teacher.toString(), 3, 1);
     Optimization optimization = Optimization.DEFAULT;
@@ -68,7 +70,8 @@ public final class TrainBench {
     for (int[] run : new int[][] {{1, 1}, {2, 1}, {2, LOCAL_STEPS}}) {
       int executors = run[0];
       int threads = CORES / executors;
-      Batching batching = new Batching(BATCH, 1, steps, executors, 42).withLocalSteps(run[1]);
+      Batching batching = new Batching(BATCH, 1, steps, executors, 42).withLocalSteps(run[1])
+          .withLengthGroups(groups);
       SparkSession spark = localCluster(executors, threads, sparkHome);
       try {
         Path dir = work.resolve("run-" + executors + "-" + run[1]);
