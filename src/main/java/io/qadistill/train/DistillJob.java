@@ -121,7 +121,7 @@ public final class DistillJob {
             // a round of local steps ends at a multiple of K, so that a resumed run's rounds are the same
             int k = (int) Math.min(local - step % local, total - step);
             spark.sparkContext().setJobGroup(what, what + ": step " + (step + k) + "/" + total, false);
-            float[] sent = local == 1 ? params : state(params, optimizer.adam());
+            float[] sent = local == 1 ? params : optimizer.adam().state(params);
             Broadcast<float[]> weights = jsc.broadcast(sent);
             long sb = System.nanoTime();
             GradientSum sum = data.rows().mapPartitionsWithIndex(new StepTask(spec, step, k, weights), false)
@@ -135,7 +135,9 @@ public final class DistillJob {
               lr = update.learningRate();
               norm = update.gradNorm();
             } else {
-              average(sum.gradient(), partitions, params, optimizer.adam(), step + k);
+              // the partitions' mean parameters and moments
+              float[] mean = optimizer.adam().restoreState(step + k, sum.gradient(), partitions);
+              System.arraycopy(mean, 0, params, 0, params.length);
               lr = optimizer.learningRate(step + k - 1);
               norm = sum.gradNorms() / (partitions * (double) k);
             }
@@ -203,31 +205,6 @@ public final class DistillJob {
   /** Whether a multiple of {@code every} lies in (from, to]: a round of local steps may pass over one. */
   private static boolean crossed(long from, long to, long every) {
     return to / every > from / every;
-  }
-
-  /** The parameters and AdamW's two moments end to end: what a round of local steps starts from. */
-  private static float[] state(float[] params, AdamW adam) {
-    int n = params.length;
-    float[] state = Arrays.copyOf(params, 3 * n);
-    System.arraycopy(adam.firstMoments(), 0, state, n, n);
-    System.arraycopy(adam.secondMoments(), 0, state, 2 * n, n);
-    return state;
-  }
-
-  /**
-   * Sets the parameters and AdamW's moments to the mean of the partitions' states ({@code summed}, laid out as
-   * {@link #state}), with {@code updates} updates taken.
-   */
-  private static void average(float[] summed, int partitions, float[] params, AdamW adam, long updates) {
-    int n = params.length;
-    float[] m = new float[n];
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      params[i] = summed[i] / partitions;
-      m[i] = summed[n + i] / partitions;
-      v[i] = summed[2 * n + i] / partitions;
-    }
-    adam.restore(updates, m, v);
   }
 
   /**

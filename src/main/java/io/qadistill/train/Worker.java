@@ -6,7 +6,6 @@ import io.qadistill.model.BertQaConfig;
 import io.qadistill.model.BertQaModel;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,15 +103,10 @@ final class Worker implements AutoCloseable {
   GradientSum localSteps(float[] state, long first, int k) {
     long t0 = System.nanoTime();
     useThreads();
-    int n = layout.size();
-    if (state.length != 3 * n) {
-      throw new IllegalArgumentException(state.length + " values of state for " + n + " parameters");
-    }
     if (optimizer == null) {
       optimizer = new Optimizer(layout, spec.optimization(), spec.totalSteps());
     }
-    float[] params = Arrays.copyOfRange(state, 0, n);
-    optimizer.adam().restore(first, Arrays.copyOfRange(state, n, 2 * n), Arrays.copyOfRange(state, 2 * n, 3 * n));
+    float[] params = optimizer.adam().restoreState(first, state, 1);
     double loss = 0;
     double distill = 0;
     double squad = 0;
@@ -129,10 +123,7 @@ final class Worker implements AutoCloseable {
       windows += sum.windows();
       tokens += sum.tokens();
     }
-    float[] out = Arrays.copyOf(params, 3 * n);
-    System.arraycopy(optimizer.adam().firstMoments(), 0, out, n, n);
-    System.arraycopy(optimizer.adam().secondMoments(), 0, out, 2 * n, n);
-    return new GradientSum(out, loss, distill, squad, windows, tokens, (System.nanoTime() - t0) / 1e9)
+    return new GradientSum(optimizer.adam().state(params), loss, distill, squad, windows, tokens, (System.nanoTime() - t0) / 1e9)
         .withGradNorms(norms);
   }
 
