@@ -80,6 +80,17 @@ abstract class TrainCommand extends SparkCommand {
       description = "Training partitions, one task each; 0 = one per executor (1 locally).")
   int partitions;
 
+  @Option(names = "--length-groups", defaultValue = "" + Batching.LENGTH_GROUPS, paramLabel = "N",
+      description = "Batches of like-length windows: shuffled windows in mega-batches of N batches, each sorted by "
+          + "length (Hugging Face's group_by_length); 0 = random batches (default: ${DEFAULT-VALUE}).")
+  int lengthGroups;
+
+  @Option(names = "--local-steps", defaultValue = "1", paramLabel = "K",
+      description = "Each partition takes K AdamW steps on its own batches, then the driver averages the "
+          + "parameters and AdamW's moments; 1 = one gradient step over the global batch per step "
+          + "(default: ${DEFAULT-VALUE}).")
+  int localSteps;
+
   @Option(names = "--seed", defaultValue = "42",
       description = "Seed of shuffling, dropout and a random student (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -120,7 +131,7 @@ abstract class TrainCommand extends SparkCommand {
         layerMap, dropout, seed);
     return new DistillConfig(features, logits(), teacher(), out, student, loss(),
         new Optimization(learningRate, weightDecay, adamEpsilon, maxGradNorm, warmupSteps),
-        new Batching(batchSize, epochs, maxSteps, partitions, seed),
+        new Batching(batchSize, epochs, maxSteps, partitions, seed, lengthGroups, localSteps),
         new Checkpointing(checkpointEvery, keepCheckpoints, resume, stopAfter), logEvery, threads);
   }
 

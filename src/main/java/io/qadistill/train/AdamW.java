@@ -1,6 +1,7 @@
 package io.qadistill.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -93,6 +94,34 @@ public final class AdamW {
     this.steps = steps;
     System.arraycopy(firstMoments, 0, m, 0, m.length);
     System.arraycopy(secondMoments, 0, v, 0, v.length);
+  }
+
+  /** The parameters and the two moments end to end (3 × the parameters): what a round of local steps starts from. */
+  public float[] state(float[] params) {
+    int n = m.length;
+    float[] state = Arrays.copyOf(params, 3 * n);
+    System.arraycopy(m, 0, state, n, n);
+    System.arraycopy(v, 0, state, 2 * n, n);
+    return state;
+  }
+
+  /**
+   * Continues from {@code state} (laid out as {@link #state}) with every value divided by {@code divisor} (the
+   * partitions whose states were summed; 1 for one state) after {@code steps} updates; returns the parameters.
+   */
+  public float[] restoreState(long steps, float[] state, int divisor) {
+    int n = m.length;
+    if (state.length != 3 * n) {
+      throw new IllegalArgumentException(state.length + " values of state for " + n + " parameters");
+    }
+    float[] params = new float[n];
+    for (int i = 0; i < n; i++) {
+      params[i] = state[i] / divisor;
+      m[i] = state[n + i] / divisor;
+      v[i] = state[2 * n + i] / divisor;
+    }
+    this.steps = steps;
+    return params;
   }
 
   /** The L2 norm of a gradient. */

@@ -12,8 +12,15 @@ import java.io.Serializable;
  * @param maxSteps steps in all, overriding {@code epochs}; 0 = from epochs
  * @param partitions training partitions (one task each, one per executor); 0 = one per executor (1 locally)
  * @param seed the shuffling of each partition's rows per epoch, and dropout (42)
+ * @param lengthGroups batches per mega-batch of length-grouped batches (Hugging Face's {@code group_by_length},
+ *     see {@link BatchPlan}); 0 = plain random batches (50, as Hugging Face's mega-batch)
+ * @param localSteps steps each partition takes on its own (AdamW on its own batches, from the driver's
+ *     parameters and optimizer state) before the driver averages parameters and state; 1 = every step one
+ *     gradient step over the global batch (1)
  */
-public record Batching(int batchSize, double epochs, long maxSteps, int partitions, long seed) implements Serializable {
+public record Batching(int batchSize, double epochs, long maxSteps, int partitions, long seed, int lengthGroups,
+                       int localSteps) implements Serializable {
+  public static final int LENGTH_GROUPS = 50;
   public static final Batching DEFAULT = new Batching(8, 3.0, 0, 0, 42);
 
   public Batching {
@@ -30,6 +37,18 @@ public record Batching(int batchSize, double epochs, long maxSteps, int partitio
     if (partitions < 0) {
       throw new UsageException("partitions " + partitions + " must be ≥ 0 (0: one per executor)");
     }
+    if (lengthGroups < 0) {
+      throw new UsageException("length groups " + lengthGroups + " must be ≥ 0 (batches per length-sorted "
+          + "mega-batch; 0: random batches; default " + LENGTH_GROUPS + ")");
+    }
+    if (localSteps < 1) {
+      throw new UsageException("local steps " + localSteps + " must be ≥ 1 (1: a global gradient step each step)");
+    }
+  }
+
+  /** Length-grouped batches ({@value #LENGTH_GROUPS} per mega-batch), one global gradient step per step. */
+  public Batching(int batchSize, double epochs, long maxSteps, int partitions, long seed) {
+    this(batchSize, epochs, maxSteps, partitions, seed, LENGTH_GROUPS, 1);
   }
 
   /** The steps of a run over {@code windows} windows in {@code partitions} partitions. */
@@ -42,10 +61,18 @@ public record Batching(int batchSize, double epochs, long maxSteps, int partitio
   }
 
   public Batching withMaxSteps(long steps) {
-    return new Batching(batchSize, epochs, steps, partitions, seed);
+    return new Batching(batchSize, epochs, steps, partitions, seed, lengthGroups, localSteps);
   }
 
   public Batching withPartitions(int p) {
-    return new Batching(batchSize, epochs, maxSteps, p, seed);
+    return new Batching(batchSize, epochs, maxSteps, p, seed, lengthGroups, localSteps);
+  }
+
+  public Batching withLengthGroups(int groups) {
+    return new Batching(batchSize, epochs, maxSteps, partitions, seed, groups, localSteps);
+  }
+
+  public Batching withLocalSteps(int k) {
+    return new Batching(batchSize, epochs, maxSteps, partitions, seed, lengthGroups, k);
   }
 }

@@ -49,7 +49,9 @@ public final class Checkpoints {
       @JsonProperty("batch_size") int batchSize,
       @JsonProperty("seed") long seed,
       @JsonProperty("partition_rows") List<Long> partitionRows,
-      @JsonProperty("total_steps") long totalSteps) {}
+      @JsonProperty("total_steps") long totalSteps,
+      @JsonProperty("length_groups") int lengthGroups,
+      @JsonProperty("local_steps") int localSteps) {}
 
   /**
    * trainer_state.json.

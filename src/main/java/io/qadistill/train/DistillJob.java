@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * the parameters travel to each executor (4 bytes each) and each partition's gradient travels back without its
  * zero runs (about a third of that for a MiniLM-sized student: most word-embedding rows get no gradient).
  *
+ * <p>With {@code localSteps} K > 1 a job is a round of up to K steps: the driver broadcasts the parameters and
+ * AdamW's moments, each partition takes its K steps alone ({@link Worker#localSteps}), and the driver sets
+ * parameters and moments to the partitions' mean. A round sends three times the values of a step, once per K
+ * steps, and the partitions wait for each other once per K steps; with one partition it equals K plain steps,
+ * with more it is not the global-batch step (Adam is not linear in the gradient). Rounds end at multiples of K, so
+ * that a resumed run's rounds are the uninterrupted run's; checkpoints and the log come at the end of a round.
+ *
  * <p>Outputs, all in the output directory on the driver's local file system: the final model directory
  * (config.json, model.safetensors, tokenizer.json, _provenance.json), {@code checkpoint-<step>/} every N steps and
  * at the end ({@link Checkpoints}), metrics.jsonl (one line per step) and loss.svg.
@@ -72,9 +79,10 @@ public final class DistillJob {
     try {
       long total = config.batching().totalSteps(data.windows(), partitions);
       int batch = config.batching().batchSize();
+      Batching batching = config.batching();
       Checkpoints.RunKey key = new Checkpoints.RunKey(config.features(), logits, config.teacher(), config.loss(),
-          config.optimization(), batch, config.batching().seed(),
-          Arrays.stream(data.partitionRows()).boxed().toList(), total);
+          config.optimization(), batch, batching.seed(), Arrays.stream(data.partitionRows()).boxed().toList(),
+          total, batching.lengthGroups(), batching.localSteps());
       Optional<Path> latest = checkpointing.resume() ? Checkpoints.latest(out) : Optional.empty();
       Checkpoints.Loaded resumed = latest.map(dir -> Checkpoints.read(dir, key)).orElse(null);
       try (BertQaModel student = resumed != null ? resumed.model() : Students.build(config.student())) {
@@ -90,11 +98,14 @@ public final class DistillJob {
         } else if (checkpointing.resume()) {
           LOG.info("{}: --resume, but {} holds no checkpoint: starting afresh", what, out);
         }
-        LOG.info("{}: {} windows in {} partitions of {}, {} per partition per step, steps {} to {}, {} "
+        int local = batching.localSteps();
+        LOG.info("{}: {} windows in {} partitions of {}, {} per partition per step ({}), steps {} to {}{}, {} "
                 + "parameters, {} PyTorch threads per task", what, data.windows(), partitions,
-            Arrays.toString(data.partitionRows()), batch, start + 1, total, layout.size(), threads);
-        Worker.Spec spec = new Worker.Spec(run, student.config(), config.loss(), batch, config.batching().seed(),
-            threads, data.partitionRows());
+            Arrays.toString(data.partitionRows()), batch, batching.lengthGroups() > 0
+                ? "grouped by length, " + batching.lengthGroups() + " batches per mega-batch" : "random",
+            start + 1, total, local > 1 ? " in rounds of " + local + " local steps" : "", layout.size(), threads);
+        Worker.Spec spec = new Worker.Spec(run, student.config(), config.loss(), batching, config.optimization(),
+            total, threads, data.partitionRows());
         double windowsPerEpoch = data.windows();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         StepStats last = null;
@@ -107,30 +118,46 @@ public final class DistillJob {
         try (MetricsFile metrics = MetricsFile.open(out, start)) {
           while (step < total) {
             long s0 = System.nanoTime();
-            spark.sparkContext().setJobGroup(what, what + ": step " + (step + 1) + "/" + total, false);
-            Broadcast<float[]> weights = jsc.broadcast(params);
+            // a round of local steps ends at a multiple of K, so that a resumed run's rounds are the same
+            int k = (int) Math.min(local - step % local, total - step);
+            spark.sparkContext().setJobGroup(what, what + ": step " + (step + k) + "/" + total, false);
+            float[] sent = local == 1 ? params : optimizer.adam().state(params);
+            Broadcast<float[]> weights = jsc.broadcast(sent);
             long sb = System.nanoTime();
-            GradientSum sum = data.rows().mapPartitionsWithIndex(new StepTask(spec, step, weights), false)
+            GradientSum sum = data.rows().mapPartitionsWithIndex(new StepTask(spec, step, k, weights), false)
                 .treeAggregate(new GradientSum(), GradientSum::add, GradientSum::add);
             weights.destroy();
             long s1 = System.nanoTime();
-            Optimizer.Update update = optimizer.apply(params, sum, step);
+            double lr;
+            double norm;
+            if (local == 1) {
+              Optimizer.Update update = optimizer.apply(params, sum, step);
+              lr = update.learningRate();
+              norm = update.gradNorm();
+            } else {
+              // the partitions' mean parameters and moments
+              float[] mean = optimizer.adam().restoreState(step + k, sum.gradient(), partitions);
+              System.arraycopy(mean, 0, params, 0, params.length);
+              lr = optimizer.learningRate(step + k - 1);
+              norm = sum.gradNorms() / (partitions * (double) k);
+            }
             long s2 = System.nanoTime();
-            step++;
+            long previous = step;
+            step += k;
             double n = sum.windows();
-            last = new StepStats(step, sum.loss() / n, sum.distill() / n, sum.squad() / n, update.learningRate(),
-                update.gradNorm(), sum.windows(), sum.tokens(), step * partitions * (double) batch / windowsPerEpoch,
-                sum.computeSeconds(), (s1 - s0) / 1e9 - sum.computeSeconds(), (sb - s0) / 1e9, (s2 - s1) / 1e9);
+            last = new StepStats(step, sum.loss() / n, sum.distill() / n, sum.squad() / n, lr, norm, sum.windows(),
+                sum.tokens(), step * partitions * (double) batch / windowsPerEpoch, sum.computeSeconds(),
+                (s1 - s0) / 1e9 - sum.computeSeconds(), (sb - s0) / 1e9, (s2 - s1) / 1e9);
             metrics.write(last);
             compute += last.computeSeconds();
             exchange += last.exchangeSeconds();
             seconds += last.seconds();
             windows += sum.windows();
-            if (step % config.logEvery() == 0 || step == total) {
+            if (crossed(previous, step, config.logEvery()) || step == total) {
               LOG.info(ProgressLine.format(what, last, total, step - start, windows, seconds));
             }
             boolean stop = checkpointing.stopAfter() > 0 && step - start >= checkpointing.stopAfter();
-            boolean due = checkpointing.every() > 0 && step % checkpointing.every() == 0;
+            boolean due = checkpointing.every() > 0 && crossed(previous, step, checkpointing.every());
             if (due || stop || step == total) {
               driverWeights.write(params);
               checkpoint = Checkpoints.write(out, student, layout, optimizer.adam(),
@@ -175,12 +202,23 @@ public final class DistillJob {
     }
   }
 
-  /** One step's task on one partition: small (the parameters travel by broadcast). */
-  private record StepTask(Worker.Spec spec, long step, Broadcast<float[]> weights)
+  /** Whether a multiple of {@code every} lies in (from, to]: a round of local steps may pass over one. */
+  private static boolean crossed(long from, long to, long every) {
+    return to / every > from / every;
+  }
+
+  /**
+   * One round's task on one partition: a gradient step ({@code k} = 1 with {@code localSteps} 1), or {@code k}
+   * local steps. Small: the parameters (and state) travel by broadcast.
+   */
+  private record StepTask(Worker.Spec spec, long step, int k, Broadcast<float[]> weights)
       implements Function2<Integer, Iterator<TrainRow>, Iterator<GradientSum>> {
     @Override
     public Iterator<GradientSum> call(Integer partition, Iterator<TrainRow> rows) {
-      return List.of(Worker.of(spec, partition, rows).step(weights.value(), step).packed()).iterator();
+      Worker worker = Worker.of(spec, partition, rows);
+      GradientSum sum = spec.batching().localSteps() == 1 ? worker.step(weights.value(), step)
+          : worker.localSteps(weights.value(), step, k);
+      return List.of(sum.packed()).iterator();
     }
   }
 

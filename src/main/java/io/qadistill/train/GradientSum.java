@@ -13,6 +13,10 @@ import java.nio.ByteOrder;
  * embeddings (two thirds of a MiniLM-sized student) get a gradient only in the rows of the batch's tokens, so a
  * partition's result is about a third of the dense array. Exact, and plain fields only, so that Spark's Java and
  * Kryo serializers both ship it as it is.
+ *
+ * <p>A round of local steps sends the same object with the partition's parameters and AdamW moments in place of the
+ * gradient (summed alike, divided by the partitions on the driver), the loss sums of all its steps and their
+ * gradient norms summed.
  */
 public final class GradientSum implements Serializable {
   /** Zero runs shorter than this are kept as values: a run costs two ints. */
@@ -26,6 +30,7 @@ public final class GradientSum implements Serializable {
   private long windows;
   private long tokens;
   private double computeSeconds;
+  private double gradNorms;
 
   /** The empty sum. */
   public GradientSum() {}
@@ -66,7 +71,19 @@ public final class GradientSum implements Serializable {
     windows += other.windows;
     tokens += other.tokens;
     computeSeconds = Math.max(computeSeconds, other.computeSeconds);
+    gradNorms += other.gradNorms;
     return this;
+  }
+
+  /** This sum, with {@code norms}: the gradient norms of a partition's local steps, summed (0 otherwise). */
+  GradientSum withGradNorms(double norms) {
+    gradNorms = norms;
+    return this;
+  }
+
+  /** The local steps' gradient norms, summed over steps and partitions. */
+  public double gradNorms() {
+    return gradNorms;
   }
 
   /**

@@ -23,9 +23,14 @@ public final class Optimizer {
     float[] gradient = sum.gradient();
     double norm = AdamW.norm(gradient) / sum.windows(); // of the mean
     double scale = AdamW.clipFactor(norm, settings.maxGradNorm()) / sum.windows();
-    double lr = settings.learningRate() * AdamW.linearSchedule(step, settings.warmupSteps(), totalSteps);
+    double lr = learningRate(step);
     adam.step(params, gradient, scale, lr);
     return new Update(lr, norm);
+  }
+
+  /** The learning rate of update {@code step} (0-based). */
+  public double learningRate(long step) {
+    return settings.learningRate() * AdamW.linearSchedule(step, settings.warmupSteps(), totalSteps);
   }
 
   public AdamW adam() {

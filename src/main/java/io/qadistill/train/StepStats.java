@@ -7,7 +7,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * clipping), sizes and times. {@code computeSeconds} is the slowest partition's gradient computation;
  * {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation), of which
  * {@code broadcastSeconds} is the driver's creating the broadcast (serializing the parameters);
- * {@code updateSeconds} the driver's AdamW update.
+ * {@code updateSeconds} the driver's AdamW update. With local steps, one line per round of K steps ({@code step}
+ * its last): losses over all its windows, {@code gradNorm} the mean of the partitions' local norms, the learning
+ * rate of its last step, {@code computeSeconds} the slowest partition's whole round (its gradients and AdamW
+ * updates), {@code updateSeconds} the driver's averaging.
  */
 public record StepStats(
     @JsonProperty("step") long step,

@@ -25,8 +25,8 @@ import java.util.function.Predicate;
  */
 final class Worker implements AutoCloseable {
   /** What a worker is made from; small, sent with every task. */
-  record Spec(String run, BertQaConfig config, DistillLoss loss, int batch, long seed, int threads,
-              long[] partitionRows) implements Serializable {}
+  record Spec(String run, BertQaConfig config, DistillLoss loss, Batching batching, Optimization optimization,
+              long totalSteps, int threads, long[] partitionRows) implements Serializable {}
 
   private static final ConcurrentMap<String, Worker> WORKERS = new ConcurrentHashMap<>();
 
@@ -37,6 +37,7 @@ final class Worker implements AutoCloseable {
   private final ParameterLayout.Writer writer;
   private final List<TrainRow> rows;
   private final BatchPlan plan;
+  private Optimizer optimizer; // local steps only
 
   private Worker(Spec spec, int partition, List<TrainRow> rows) {
     if (rows.size() != spec.partitionRows()[partition]) {
@@ -46,7 +47,7 @@ final class Worker implements AutoCloseable {
     this.spec = spec;
     this.partition = partition;
     this.rows = rows;
-    this.plan = new BatchPlan(rows.size(), spec.batch(), spec.seed(), partition);
+    this.plan = BatchPlan.of(rows, spec.batching(), partition);
     // random values, overwritten by the first step's parameters; the tokenizer is never needed here
     this.model = BertQaModel.initialize(spec.config(), new byte[0], 0);
     this.layout = new ParameterLayout(model.block());
@@ -86,20 +87,64 @@ final class Worker implements AutoCloseable {
 
   /** The gradient sums of step {@code step} on this partition's next batch, with the model set to {@code params}. */
   GradientSum step(float[] params, long step) {
+    useThreads();
+    writer.write(params);
+    return gradient(step);
+  }
+
+  /**
+   * {@code k} steps of this partition alone, from {@code state}: the parameters, AdamW's first and second moments
+   * end to end (3 × the layout's size), after {@code first} updates. Each step is what the driver does with a
+   * global batch, on this partition's batch: its mean gradient, clipped, AdamW at the scheduled rate. Returns the
+   * state after the k steps in the same layout (treeAggregate sums the partitions' states, the driver divides),
+   * with the loss sums, windows and tokens of all k steps, their gradient norms summed, and the time of all of it
+   * as compute.
+   */
+  GradientSum localSteps(float[] state, long first, int k) {
+    long t0 = System.nanoTime();
+    useThreads();
+    if (optimizer == null) {
+      optimizer = new Optimizer(layout, spec.optimization(), spec.totalSteps());
+    }
+    float[] params = optimizer.adam().restoreState(first, state, 1);
+    double loss = 0;
+    double distill = 0;
+    double squad = 0;
+    long windows = 0;
+    long tokens = 0;
+    double norms = 0;
+    for (long s = first; s < first + k; s++) {
+      writer.write(params);
+      GradientSum sum = gradient(s);
+      norms += optimizer.apply(params, sum, s).gradNorm();
+      loss += sum.loss();
+      distill += sum.distill();
+      squad += sum.squad();
+      windows += sum.windows();
+      tokens += sum.tokens();
+    }
+    return new GradientSum(optimizer.adam().state(params), loss, distill, squad, windows, tokens, (System.nanoTime() - t0) / 1e9)
+        .withGradNorms(norms);
+  }
+
+  private void useThreads() {
     Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into (a fresh executor has not yet)
     if (spec.threads() > 0 && JniUtils.getNumThreads() != spec.threads()) {
       // PyTorch's OpenMP thread count is per calling thread, and a step's task may run on a task thread that has
       // not set it (TrainBench's executors started at 1 intra-op thread, and ran 2-core steps on one)
       JniUtils.setNumThreads(spec.threads());
     }
-    writer.write(params);
-    List<TrainRow> batch = new ArrayList<>(spec.batch());
+  }
+
+  /** The gradient sums of step {@code step} on this partition's batch, with the model as it is. */
+  private GradientSum gradient(long step) {
+    List<TrainRow> batch = new ArrayList<>(spec.batching().batchSize());
     for (int i : plan.rows(step)) {
       batch.add(rows.get(i));
     }
     if (spec.config().hiddenDropoutProb() > 0 || spec.config().attentionProbsDropoutProb() > 0) {
       // the engine's generator is per JVM: reproducible with one training task per executor
-      JniUtils.setSeed(BatchPlan.mix(BatchPlan.mix(spec.seed(), step), partition));
+      JniUtils.setSeed(BatchPlan.mix(BatchPlan.mix(spec.batching().seed(), step), partition));
     }
     return GradientStep.compute(model.block(), model.manager(), layout, batch, spec.loss());
   }

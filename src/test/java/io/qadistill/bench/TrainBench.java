@@ -31,23 +31,27 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The distributed step's cost on real work: a 3-layer student taken from all-MiniLM-L6-v2 (17.4M parameters)
  * distilled from MiniLM's logits on real SQuAD train windows, batch 8 per executor, with 1 executor (2 cores)
- * and with 2 executors (1 core each), each a separate JVM (Spark's local-cluster master), against a plain
- * single-process DJL loop with 2 threads in the driver JVM over the same (union) batches. Per step: the
+ * and with 2 executors (1 core each), each a separate JVM (Spark's local-cluster master), and with 2 executors
+ * taking 4 local steps per exchange, against a plain single-process DJL loop with 2 threads in the driver JVM over
+ * the same (union) batches (length-grouped, the trainer's default). Per step: the
  * slowest partition's gradient time, the exchange (broadcast, scheduling, aggregation) and the driver's update.
  * The machine may be shared: the loop runs before and after the Spark run, and its rate is over both.
  * Targets: Spark with 1 executor ≥ 0.9× the loop's windows/s; exchange ≤ 10% of the step with 2 executors.
  *
- * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]}
- * (defaults 256, 12). SPARK_HOME must name a directory this program may fill: local-cluster executors are
+ * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]
+ * [length groups]} (defaults 256, 12, 50; steps a multiple of 4 for the local-steps row's rounds; length groups 0:
+ * random batches, as before 2026-11-23). SPARK_HOME must name a directory this program may fill: local-cluster executors are
  * started with {@code SPARK_HOME/jars/*} as their class path, which it links to the bench's own jars.
  */
 public final class TrainBench {
   private static final int BATCH = 8;
   private static final int CORES = 2;
+  private static final int LOCAL_STEPS = 4;
 
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 256;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+    int groups = args.length > 2 ? Integer.parseInt(args[2]) : Batching.LENGTH_GROUPS;
     Path work = Path.of("target/bench-train").toAbsolutePath();
     Path sparkHome = sparkHome();
     Path teacher = work.resolve("minilm");
@@ -57,23 +61,27 @@ public final class TrainBench {
     List<SquadWindows.Window> windows = SquadWindows.first(TestData.trainV11(), count);
     double mean = windows.stream().mapToInt(SquadWindows.Window::length).average().orElse(0);
     System.out.printf("%d train-v1.1 windows (mean %.1f tokens), batch %d per executor, %d steps (first one "
-        + "not counted), %d cores%n", count, mean, BATCH, steps, CORES);
+        + "not counted), %d cores, length groups %d%n", count, mean, BATCH, steps, CORES, groups);
 
     StudentSpec student = StudentSpec.fromSource(teacher.toString(), 3, 1);
     Optimization optimization = Optimization.DEFAULT;
     StringBuilder table = new StringBuilder();
-    for (int executors : new int[] {1, 2}) {
+    // executors, local steps
+    for (int[] run : new int[][] {{1, 1}, {2, 1}, {2, LOCAL_STEPS}}) {
+      int executors = run[0];
       int threads = CORES / executors;
+      Batching batching = new Batching(BATCH, 1, steps, executors, 42).withLocalSteps(run[1])
+          .withLengthGroups(groups);
       SparkSession spark = localCluster(executors, threads, sparkHome);
       try {
-        Path dir = work.resolve("run-" + executors);
+        Path dir = work.resolve("run-" + executors + "-" + run[1]);
         deleteTree(dir);
         QaPredictor.setThreads(CORES);
         TrainFixture inputs = TrainFixture.create(spark, dir, windows, teacher);
         TrainData data = TrainData.prepare(spark, inputs.features(), inputs.logits(), null, executors);
         List<List<TrainRow>> batches;
         try {
-          batches = SingleProcessLoop.unionBatches(data, BATCH, 42, steps);
+          batches = SingleProcessLoop.unionBatches(data, batching, steps);
         } finally {
           data.release();
         }
@@ -81,9 +89,11 @@ public final class TrainBench {
         List<StepStats> loop = new ArrayList<>(loop(student, optimization, steps, batches));
         DistillConfig config = new DistillConfig(inputs.features(), inputs.logits(), null,
             dir.resolve("out").toString(), student, DistillLoss.DEFAULT, optimization,
-            new Batching(BATCH, 1, steps, executors, 42), new Checkpointing(0, 1, false, 0), 1, threads);
+            batching, new Checkpointing(0, 1, false, 0), 1, threads);
         DistillJob.run(spark, config);
-        List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME)).subList(1, steps);
+        // the first step (or round of local steps) left out
+        List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME));
+        spark1 = spark1.subList(1, spark1.size());
         loop.addAll(loop(student, optimization, steps, batches));
 
         double sparkRate = rate(spark1);
@@ -92,8 +102,15 @@ public final class TrainBench {
         double exchange = spark1.stream().mapToDouble(StepStats::exchangeSeconds).average().orElse(0);
         double update = spark1.stream().mapToDouble(StepStats::updateSeconds).average().orElse(0);
         double step = spark1.stream().mapToDouble(StepStats::seconds).average().orElse(0);
-        String line = String.format("| %d × %d core%s | %.2f s | %.2f s (%.0f%%) | %.2f s (%.0f%%) | %.3f s "
-                + "| %.1f | %.1f | %.2f× |", executors, threads, threads > 1 ? "s" : "", step, compute,
+        // per step: a line of local steps is a round of K
+        double k = run[1];
+        step /= k;
+        compute /= k;
+        exchange /= k;
+        update /= k;
+        String line = String.format("| %d × %d core%s%s | %.2f s | %.2f s (%.0f%%) | %.2f s (%.0f%%) | %.3f s "
+                + "| %.1f | %.1f | %.2f× |", executors, threads, threads > 1 ? "s" : "",
+            run[1] > 1 ? ", " + run[1] + " local steps" : "", step, compute,
             100 * compute / step, exchange, 100 * exchange / step, update, sparkRate, loopRate, sparkRate / loopRate);
         System.out.println(line);
         table.append(line).append('\n');

@@ -8,6 +8,7 @@ import io.qadistill.model.BertQaModel;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
+import io.qadistill.train.Batching;
 import io.qadistill.train.DistillConfig;
 import io.qadistill.train.DistillJob;
 import io.qadistill.train.DistillLoss;
@@ -42,7 +43,7 @@ class TrainCommandTest {
         "--out", "o", "--init", "teacher-dir", "--layers", "3", "--layer-map", "0,2,4", "--temperature", "3",
         "--alpha-ce", "0.7", "--alpha-squad", "0.3", "--learning-rate", "1e-4", "--warmup-steps", "10",
         "--batch-size", "16", "--max-steps", "100", "--partitions", "2", "--seed", "7", "--checkpoint-every", "20",
-        "--resume", "--log-every", "5");
+        "--resume", "--log-every", "5", "--local-steps", "4", "--length-groups", "0");
     assertThat(c.logits()).isEqualTo("l");
     assertThat(c.teacher()).isEqualTo("abc");
     assertThat(c.loss()).isEqualTo(new DistillLoss(3, 0.7, 0.3));
@@ -52,6 +53,11 @@ class TrainCommandTest {
     assertThat(c.batching().batchSize()).isEqualTo(16);
     assertThat(c.batching().maxSteps()).isEqualTo(100);
     assertThat(c.batching().partitions()).isEqualTo(2);
+    assertThat(c.batching().localSteps()).isEqualTo(4);
+    assertThat(c.batching().lengthGroups()).isZero();
+    assertThat(parse(DistillCommand.class, "distill", "--features", "f", "--logits", "l", "--out", "o", "--init",
+        "random").batching()).as("defaults").extracting(Batching::lengthGroups, Batching::localSteps)
+        .containsExactly(Batching.LENGTH_GROUPS, 1);
     assertThat(c.checkpoints().every()).isEqualTo(20);
     assertThat(c.checkpoints().resume()).isTrue();
     assertThat(c.logEvery()).isEqualTo(5);

@@ -3,7 +3,9 @@ package io.qadistill.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -48,5 +50,41 @@ class BatchPlanTest {
     assertThat(new BatchPlan(50, 50, 1, 0).rows(0)).isEqualTo(a);
     assertThat(new BatchPlan(50, 50, 2, 0).rows(0)).isNotEqualTo(a);
     assertThat(new BatchPlan(50, 50, 1, 1).rows(0)).isNotEqualTo(a);
+  }
+
+  @Test
+  void lengthGroupedBatchesTakeEveryRowOncePerEpochAndPadFarLess() {
+    int rows = 203; // not a multiple of the batch: batches straddle epochs and the mega-batches move with them
+    int batch = 4;
+    int[] lengths = new SplittableRandom(5).ints(rows, 20, 385).toArray();
+    BatchPlan grouped = new BatchPlan(lengths, batch, 42, 0, 5);
+    BatchPlan random = new BatchPlan(lengths, batch, 42, 0, 0);
+    long steps = 3L * rows / batch; // three epochs, rounded down
+    List<Integer> taken = new ArrayList<>();
+    long groupedPadded = 0;
+    long randomPadded = 0;
+    for (long s = 0; s < steps; s++) {
+      int[] rowsOfStep = grouped.rows(s);
+      assertThat(new BatchPlan(lengths, batch, 42, 0, 5).rows(s)).as("step %d alone", s).isEqualTo(rowsOfStep);
+      for (int i : rowsOfStep) {
+        taken.add(i);
+      }
+      groupedPadded += padded(lengths, rowsOfStep);
+      randomPadded += padded(lengths, random.rows(s));
+    }
+    for (int e = 0; e < 2; e++) {
+      assertThat(taken.subList(e * rows, (e + 1) * rows))
+          .containsExactlyInAnyOrderElementsOf(IntStream.range(0, rows).boxed().toList());
+    }
+    // random batches of 4 pad to about 0.8 of the longest length, sorted mega-batches of 20 to little more than
+    // the mean
+    assertThat((double) groupedPadded / randomPadded).isLessThan(0.75);
+    assertThat(taken.subList(0, rows)).as("a mega-batch's batches are shuffled, not longest first")
+        .isNotEqualTo(taken.subList(0, rows).stream().sorted((a, b) -> lengths[b] - lengths[a]).toList());
+    assertThat(new BatchPlan(lengths, batch, 43, 0, 5).rows(0)).isNotEqualTo(grouped.rows(0));
+  }
+
+  private static long padded(int[] lengths, int[] rows) {
+    return (long) rows.length * Arrays.stream(rows).map(i -> lengths[i]).max().orElseThrow();
   }
 }

@@ -45,7 +45,7 @@ class DistributedStepTest {
     DistillConfig config = DistillConfig.defaults(fixture.features(), fixture.logits(),
             dir.resolve("out-" + partitions).toString(), student)
         .withOptimization(optimization)
-        .withBatching(new Batching(BATCH, 1, STEPS, partitions, 7));
+        .withBatching(new Batching(BATCH, 1, STEPS, partitions, 7).withLengthGroups(2));
 
     DistillJob.Result result = DistillJob.run(spark, config);
     assertThat(result.steps()).isEqualTo(STEPS);
@@ -54,7 +54,7 @@ class DistributedStepTest {
     TrainData data = TrainData.prepare(spark, fixture.features(), fixture.logits(), null, partitions);
     List<List<TrainRow>> batches;
     try {
-      batches = SingleProcessLoop.unionBatches(data, BATCH, 7, STEPS);
+      batches = SingleProcessLoop.unionBatches(data, config.batching(), STEPS);
     } finally {
       data.release();
     }

@@ -18,21 +18,34 @@ public final class SingleProcessLoop {
    * The global batches a Spark run of {@code steps} steps over {@code data} takes: step s is the union over
    * partitions of the rows {@link BatchPlan} gives partition p, in partition order.
    */
-  public static List<List<TrainRow>> unionBatches(TrainData data, int batch, long seed, long steps) {
-    List<List<TrainRow>> partitions = data.rows().glom().collect();
-    List<BatchPlan> plans = new ArrayList<>();
-    for (int p = 0; p < partitions.size(); p++) {
-      plans.add(new BatchPlan(partitions.get(p).size(), batch, seed, p));
-    }
+  public static List<List<TrainRow>> unionBatches(TrainData data, Batching batching, long steps) {
+    List<List<List<TrainRow>>> partitions = partitionBatches(data, batching, steps);
     List<List<TrainRow>> out = new ArrayList<>();
-    for (long s = 0; s < steps; s++) {
+    for (int s = 0; s < steps; s++) {
       List<TrainRow> union = new ArrayList<>();
-      for (int p = 0; p < partitions.size(); p++) {
-        for (int i : plans.get(p).rows(s)) {
-          union.add(partitions.get(p).get(i));
-        }
+      for (List<List<TrainRow>> partition : partitions) {
+        union.addAll(partition.get(s));
       }
       out.add(union);
+    }
+    return out;
+  }
+
+  /** Each partition's batches of the first {@code steps} steps: [partition][step]. */
+  public static List<List<List<TrainRow>>> partitionBatches(TrainData data, Batching batching, long steps) {
+    List<List<TrainRow>> partitions = data.rows().glom().collect();
+    List<List<List<TrainRow>>> out = new ArrayList<>();
+    for (int p = 0; p < partitions.size(); p++) {
+      BatchPlan plan = BatchPlan.of(partitions.get(p), batching, p);
+      List<List<TrainRow>> batches = new ArrayList<>();
+      for (long s = 0; s < steps; s++) {
+        List<TrainRow> batch = new ArrayList<>();
+        for (int i : plan.rows(s)) {
+          batch.add(partitions.get(p).get(i));
+        }
+        batches.add(batch);
+      }
+      out.add(batches);
     }
     return out;
   }
