@@ -44,7 +44,7 @@ final class PipelineCommand extends SparkCommand {
   @Option(names = "--teacher-epochs", defaultValue = "1", description = "Fine-tuning passes (default: ${DEFAULT-VALUE}).")
   double teacherEpochs;
 
-  @Option(names = "--teacher-learning-rate", defaultValue = "1e-4",
+  @Option(names = "--teacher-learning-rate", defaultValue = "" + PipelineConfig.TEACHER_LEARNING_RATE,
       description = "Fine-tuning peak learning rate (default: ${DEFAULT-VALUE}).")
   double teacherLearningRate;
 
@@ -52,7 +52,7 @@ final class PipelineCommand extends SparkCommand {
       description = "Distillation passes (default: ${DEFAULT-VALUE}).")
   double studentEpochs;
 
-  @Option(names = "--student-learning-rate", defaultValue = "2e-4",
+  @Option(names = "--student-learning-rate", defaultValue = "" + PipelineConfig.STUDENT_LEARNING_RATE,
       description = "Distillation peak learning rate (default: ${DEFAULT-VALUE}).")
   double studentLearningRate;
 
@@ -60,7 +60,7 @@ final class PipelineCommand extends SparkCommand {
       description = "Student layers, evenly spaced from the teacher's (default: ${DEFAULT-VALUE}).")
   int studentLayers;
 
-  @Option(names = "--batch-size", defaultValue = "16",
+  @Option(names = "--batch-size", defaultValue = "" + PipelineConfig.BATCH_SIZE,
       description = "Windows per partition per training step (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
