@@ -245,9 +245,9 @@ public final class BertQaBlock extends AbstractBlock {
         // Query, key and value in one GEMM, with the query's 1/sqrt(head size) folded into its weight and bias
         // (hidden² values per layer instead of batch × length × hidden); built per call so gradients reach the
         // three parameters.
-        NDArray qkvW = NDArrays.concat(new NDList(scoped(m, l.q.getArray().mul(scale)), l.k.getArray(),
-            l.v.getArray()));
-        NDArray qkvB = NDArrays.concat(new NDList(scoped(m, l.qb.getArray().mul(scale)), l.kb.getArray(),
+        NDArray s = Scalars.of(x, scale);
+        NDArray qkvW = NDArrays.concat(new NDList(scoped(m, l.q.getArray().mul(s)), l.k.getArray(), l.v.getArray()));
+        NDArray qkvB = NDArrays.concat(new NDList(scoped(m, l.qb.getArray().mul(s)), l.kb.getArray(),
             l.vb.getArray()));
         NDArray qkv = Linear.linear(x, qkvW, qkvB).head()
             .reshape(batch, length, 3, heads, headSize).transpose(2, 0, 3, 1, 4); // [3, batch, heads, length, size]
@@ -298,8 +298,9 @@ public final class BertQaBlock extends AbstractBlock {
       case "gelu" -> Activation.gelu(x); // PyTorch's gelu: the exact erf form, as transformers' "gelu"
       case "relu" -> Activation.relu(x);
       default -> { // "gelu_new" / "gelu_pytorch_tanh": the tanh approximation
-        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) Math.sqrt(2 / Math.PI)).tanh();
-        yield x.mul(0.5f).mul(inner.add(1f));
+        NDArray inner = x.pow(Scalars.of(x, 3f)).mul(Scalars.of(x, 0.044715f)).add(x)
+            .mul(Scalars.of(x, (float) Math.sqrt(2 / Math.PI))).tanh();
+        yield x.mul(Scalars.of(x, 0.5f)).mul(inner.add(1f));
       }
     };
   }

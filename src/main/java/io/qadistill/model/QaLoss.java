@@ -39,6 +39,6 @@ public final class QaLoss {
   public static NDArray loss(NDArray startLogits, NDArray endLogits, NDArray attentionMask,
                              NDArray startPositions, NDArray endPositions) {
     return crossEntropy(startLogits, attentionMask, startPositions)
-        .add(crossEntropy(endLogits, attentionMask, endPositions)).div(2f);
+        .add(crossEntropy(endLogits, attentionMask, endPositions)).div(Scalars.of(startLogits, 2f));
   }
 }

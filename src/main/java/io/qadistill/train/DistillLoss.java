@@ -2,6 +2,7 @@ package io.qadistill.train;
 
 import ai.djl.ndarray.NDArray;
 import io.qadistill.common.UsageException;
+import io.qadistill.model.Scalars;
 import java.io.Serializable;
 
 /**
@@ -66,7 +67,7 @@ public record DistillLoss(double temperature, double alphaCe, double alphaSquad)
                    NDArray teacherStart, NDArray teacherEnd) {
     NDArray padding = mask.neg().add(1f).mul(MASKED);
     NDArray squad = crossEntropy(start.add(padding), startPositions)
-        .add(crossEntropy(end.add(padding), endPositions)).div(2f);
+        .add(crossEntropy(end.add(padding), endPositions)).div(Scalars.of(start, 2f));
     NDArray distill;
     if (needsTeacher()) {
       if (teacherStart == null || teacherEnd == null) {
@@ -75,11 +76,11 @@ public record DistillLoss(double temperature, double alphaCe, double alphaSquad)
       float t = (float) temperature;
       distill = kl(teacherStart.add(padding), start.add(padding), t)
           .add(kl(teacherEnd.add(padding), end.add(padding), t))
-          .mul(t * t / 2f);
+          .mul(Scalars.of(start, t * t / 2f));
     } else {
       distill = squad.zerosLike();
     }
-    NDArray total = distill.mul((float) alphaCe).add(squad.mul((float) alphaSquad));
+    NDArray total = distill.mul(Scalars.of(start, (float) alphaCe)).add(squad.mul(Scalars.of(start, (float) alphaSquad)));
     return new Sums(total.sum(), distill.sum(), squad.sum());
   }
 
@@ -90,8 +91,9 @@ public record DistillLoss(double temperature, double alphaCe, double alphaSquad)
 
   /** KL(softmax(teacher/T) ‖ softmax(student/T)) per row, as torch's KLDivLoss on log-probabilities. */
   private static NDArray kl(NDArray teacher, NDArray student, float t) {
-    NDArray logTeacher = teacher.div(t).logSoftmax(1);
-    NDArray logStudent = student.div(t).logSoftmax(1);
+    NDArray temperature = Scalars.of(student, t);
+    NDArray logTeacher = teacher.div(temperature).logSoftmax(1);
+    NDArray logStudent = student.div(temperature).logSoftmax(1);
     return logTeacher.exp().mul(logTeacher.sub(logStudent)).sum(new int[] {1});
   }
 }
