@@ -30,12 +30,18 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Writes into {@code output}: {@code scores/} (Parquet, {@link SquadEvaluation#scores} columns, plus
  * {@code windows} when features are given), {@code summary.json} (the official script's keys),
- * {@code report.html}, and for a second model {@code compare_scores/} and {@code compare_summary.json}.
+ * {@code report.html}, and for a second model {@code compare_scores/} and {@code compare_summary.json}. Each
+ * scores table is also written as CSV ({@code scores_csv/}, {@code compare_scores_csv/}: the id and the columns the
+ * report groups by, one header per part file) and the measured models as {@code models.json}, for notebooks and
+ * spreadsheets that have no Parquet reader.
  * Cost: one join and one projection per model, written once; the summary and the breakdowns are small
  * aggregations over the written scores; v2.0 with null odds adds one sort of the scored questions in one task.
  */
 public final class EvaluateJob {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** The scores' columns in the CSV copy: no texts (questions, contexts and answers stay in Parquet). */
+  private static final List<String> CSV_COLUMNS = List.of("id", "title", "has_answer", "exact", "f1",
+      "question_word", "answer_words", "context_words");
 
   /**
    * @param examples examples table (Parquet)
@@ -137,6 +143,9 @@ public final class EvaluateJob {
         Instant.now().toString());
     Path report = new Path(config.output(), "report.html");
     writeText(spark, report, HtmlReport.render(data));
+    if (!models.isEmpty()) {
+      writeText(spark, new Path(config.output(), "models.json"), json(models));
+    }
     Provenance.of(spark, "evaluate", config, inputs).writeInto(spark, config.output());
     return new Result(version.label(), scores.count(), summary, compareSummary, scoresPath,
         new Path(config.output(), "summary.json").toString(), report.toString());
@@ -162,7 +171,14 @@ public final class EvaluateJob {
       scores = scores.join(windows, new String[] {"id"}, "left");
     }
     scores.write().mode(SaveMode.Overwrite).parquet(path);
-    return spark.read().parquet(path);
+    Dataset<Row> written = spark.read().parquet(path);
+    List<String> columns = new ArrayList<>(CSV_COLUMNS);
+    if (windows != null) {
+      columns.add("windows");
+    }
+    written.selectExpr(columns.toArray(String[]::new)).write().mode(SaveMode.Overwrite).option("header", true)
+        .csv(path + "_csv");
+    return written;
   }
 
   private static String json(Object value) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.common.Provenance;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -28,7 +29,7 @@ final class StageCache {
   /** True when {@code output} holds a complete result of {@code config} made after each of {@code inputs}. */
   boolean isCurrent(String output, Object config, List<String> inputs) {
     JsonNode made = provenance(output);
-    if (made == null || !JSON.valueToTree(config).equals(made.get("config"))) {
+    if (made == null || !asWritten(config).equals(made.get("config"))) {
       return false;
     }
     Instant at = Instant.parse(made.get("createdAt").asText());
@@ -39,6 +40,18 @@ final class StageCache {
       }
     }
     return true;
+  }
+
+  /**
+   * The configuration as read back from a provenance file: through JSON text, since a tree made from the object
+   * holds a long as a LongNode while the text of 42 reads back as an IntNode, and the two are never equal.
+   */
+  private static JsonNode asWritten(Object config) {
+    try {
+      return JSON.readTree(JSON.writeValueAsString(config));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the configuration " + config + " as JSON", e);
+    }
   }
 
   /** True when {@code output} holds a complete result (its provenance, written last, is there). */

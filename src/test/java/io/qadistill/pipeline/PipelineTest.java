@@ -1,7 +1,10 @@
 package io.qadistill.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qadistill.cli.Main;
 import io.qadistill.common.Provenance;
 import io.qadistill.eval.PredictJob;
 import io.qadistill.features.FeaturizeJob;
@@ -9,53 +12,153 @@ import io.qadistill.pipeline.PipelineConfig.Training;
 import io.qadistill.squad.ReadResult;
 import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.testing.LocalSpark;
+import io.qadistill.testing.StandaloneCluster;
 import io.qadistill.train.DistillJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole chain on the bundled data with a small budget (48 train and 40 dev questions, batches of 4): every
- * stage runs once, a second run reuses them all, and a training stage cut off before its end resumes.
+ * The whole chain on the bundled data with a small budget (48 train and 40 dev questions, batches of 4, two
+ * training partitions, no dropout), run once in local mode: every stage runs and the report holds both models; the
+ * notebook plots the run; a standalone cluster of two workers gives the same tables and figures; a second run
+ * reuses every stage, and a training stage cut off before its end resumes. The last test changes the run, so the
+ * order is fixed.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineTest {
   /** all-MiniLM-L6-v2 with a QA head, and the 3-layer student taken from it (as docs/benchmarks.md lists). */
   private static final String TEACHER_PARAMETERS = "22,566,146";
   private static final String STUDENT_PARAMETERS = "17,242,754";
+  private static final int TRAIN = 48;
+  private static final int DEV = 40;
+  private static final int BATCH = 4;
+  private static final int PARTITIONS = 2;
+  /** The same run as {@link #tiny}, as the command line gives it. */
+  private static final String[] TINY_ARGS = {"--train-examples", "" + TRAIN, "--dev-examples", "" + DEV,
+      "--batch-size", "" + BATCH, "--partitions", "" + PARTITIONS, "--dropout", "0"};
 
-  @TempDir Path work;
+  @TempDir static Path dir;
+  private static Path work;
+  private static Pipeline.Result first;
+
+  private static PipelineConfig tiny(Path work) {
+    return PipelineConfig.embedded(".", work.toString()).withSamples(TRAIN, DEV).withTraining(
+        new Training(1, BATCH, PipelineConfig.TEACHER_LEARNING_RATE),
+        new Training(1, BATCH, PipelineConfig.STUDENT_LEARNING_RATE), PARTITIONS, 0.0);
+  }
+
+  @BeforeAll
+  static void runOnce() {
+    work = dir.resolve("local");
+    first = new Pipeline(tiny(work)).run(LocalSpark.get());
+  }
 
   @Test
-  void runsEveryStageThenReusesThemAllAndResumesACutOffTraining() throws Exception {
-    var spark = LocalSpark.get();
-    PipelineConfig config = PipelineConfig.embedded(".", work.toString()).withSamples(48, 40)
-        .withTraining(new Training(1, 4, 1e-4), new Training(1, 4, 2e-4), 0, 0.0);
-
-    Pipeline.Result first = new Pipeline(config).run(spark);
+  @Order(1)
+  void everyStageRunsAndTheReportComparesBothModels() throws Exception {
     assertThat(first.stages()).containsOnlyKeys("read train", "sample train", "featurize train", "read dev",
         "sample dev", "featurize dev", "import all-MiniLM-L6-v2", "fine-tune teacher", "teacher logits",
         "distill student", "predict teacher", "predict student", "report");
     assertThat(((ReadResult) first.stages().get("read train")).kept()).isEqualTo(9_352);
     assertThat(((ReadResult) first.stages().get("read dev")).kept()).isEqualTo(2_145);
-    assertThat(((ExampleSample.Result) first.stages().get("sample dev")).kept()).isEqualTo(40);
+    assertThat(((ExampleSample.Result) first.stages().get("sample dev")).kept()).isEqualTo(DEV);
     FeaturizeJob.Result train = (FeaturizeJob.Result) first.stages().get("featurize train");
-    assertThat(train.examples()).isEqualTo(48);
-    assertThat(((FeaturizeJob.Result) first.stages().get("featurize dev")).examples()).isEqualTo(40);
-    long steps = (train.windows() + 3) / 4;
-    assertThat(((DistillJob.Result) first.stages().get("fine-tune teacher")).steps()).isEqualTo(steps);
+    assertThat(train.examples()).isEqualTo(TRAIN);
+    assertThat(((FeaturizeJob.Result) first.stages().get("featurize dev")).examples()).isEqualTo(DEV);
+    long steps = steps(train.windows());
+    DistillJob.Result teacher = (DistillJob.Result) first.stages().get("fine-tune teacher");
+    assertThat(teacher.steps()).isEqualTo(steps);
+    assertThat(teacher.partitions()).isEqualTo(PARTITIONS);
     assertThat(((TeacherLogitsJob.Result) first.stages().get("teacher logits")).scored()).isEqualTo(train.windows());
     assertThat(((DistillJob.Result) first.stages().get("distill student")).steps()).isEqualTo(steps);
-    assertThat(((PredictJob.Result) first.stages().get("predict student")).predictions()).isEqualTo(40);
+    assertThat(((PredictJob.Result) first.stages().get("predict student")).predictions()).isEqualTo(DEV);
 
     String html = Files.readString(Path.of(first.report()));
     assertThat(html).contains("Models: size and speed", TEACHER_PARAMETERS, STUDENT_PARAMETERS, "teacher vs student");
-    for (var summary : new java.util.Map[] {first.teacher(), first.student()}) {
+    for (Map<String, Object> summary : List.of(first.teacher(), first.student())) {
       assertThat(summary).containsOnlyKeys("exact_match", "f1");
       assertThat((Double) summary.get("f1")).isBetween((Double) summary.get("exact_match"), 100.0);
     }
+    // the CSV copy of the scores, for readers without Parquet
+    List<String> csv = Files.readAllLines(csvPart(work.resolve("report/compare_scores_csv")));
+    assertThat(csv.get(0)).isEqualTo("id,title,has_answer,exact,f1,question_word,answer_words,context_words,windows");
+    assertThat(Files.readString(work.resolve("report/models.json"))).contains("\"name\" : \"student\"",
+        "\"parameters\" : 17242754");
+  }
 
-    Pipeline.Result second = new Pipeline(config).run(spark);
+  /** Runs where Jupyter, pandas and matplotlib are installed: .ci/run installs them (Debian packages). */
+  @Test
+  @Order(2)
+  void theNotebookPlotsTeacherAgainstStudent() throws Exception {
+    assumeTrue(jupyterAvailable(), "jupyter nbconvert with pandas and matplotlib is not installed here");
+    Path executed = dir.resolve("notebook");
+    ProcessBuilder pb = system(new ProcessBuilder(PYTHON, "-m", "nbconvert", "--to", "notebook", "--execute",
+        "--output-dir", executed.toString(), "notebooks/teacher-vs-student.ipynb"))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("notebook.log").toFile());
+    pb.environment().put("QADISTILL_RUN", work.toString());
+    Process p = pb.start();
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("the notebook ends").isTrue();
+    assertThat(p.exitValue()).as("nbconvert's exit status; its output:\n%s",
+        Files.readString(dir.resolve("notebook.log"))).isZero();
+    byte[] png = Files.readAllBytes(work.resolve("report/teacher_vs_student.png"));
+    assertThat(png).hasSizeGreaterThan(10_000).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(Files.readString(executed.resolve("teacher-vs-student.ipynb"))).contains(DEV + " questions");
+  }
+
+  @Test
+  @Order(3)
+  void aStandaloneClusterOfTwoWorkersGivesTheSameTablesAndFigures() throws Exception {
+    Path clusterWork = dir.resolve("cluster-run");
+    String[] args = new String[TINY_ARGS.length + 3];
+    args[0] = "pipeline";
+    args[1] = "--work";
+    args[2] = clusterWork.toString();
+    System.arraycopy(TINY_ARGS, 0, args, 3, TINY_ARGS.length);
+    try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, 1, 2048)) {
+      Process driver = cluster.launch("pipeline", Main.class.getName(), Map.of("spark.executor.memory", "1536m",
+          "spark.driver.memory", "2g", "qadistill.home", Path.of("").toAbsolutePath().toString()), args);
+      assertThat(driver.waitFor(10, TimeUnit.MINUTES)).as("the cluster's pipeline ends").isTrue();
+      assertThat(driver.exitValue()).as("its exit status; its log:\n%s",
+          StandaloneCluster.tail(cluster.output("pipeline", ".log"))).isZero();
+      String log = Files.readString(cluster.output("pipeline", ".log"));
+      assertThat(log).as("training over the two executors").contains("in 2 partitions of");
+    }
+    var result = new ObjectMapper().readTree(Files.readString(dir.resolve("cluster/pipeline.out")));
+    assertThat(result.get("teacher").get("f1").asDouble()).isEqualTo((Double) first.teacher().get("f1"));
+    assertThat(result.get("teacher").get("exact_match").asDouble())
+        .isEqualTo((Double) first.teacher().get("exact_match"));
+    assertThat(result.get("student").get("f1").asDouble()).isEqualTo((Double) first.student().get("f1"));
+    assertThat(result.get("student").get("exact_match").asDouble())
+        .isEqualTo((Double) first.student().get("exact_match"));
+
+    SparkSession spark = LocalSpark.get();
+    for (String table : List.of("train-features", "dev-features", "dev-teacher/predictions",
+        "dev-student/predictions", "report/scores", "report/compare_scores")) {
+      // a score's "ord" (input order, the tie-break of null odds) numbers rows by the partition they were read in
+      Dataset<Row> local = spark.read().parquet(work.resolve(table).toString()).drop("ord");
+      Dataset<Row> onCluster = spark.read().parquet(clusterWork.resolve(table).toString()).drop("ord");
+      assertThat(onCluster.count()).as(table).isEqualTo(local.count()).isPositive();
+      assertThat(local.exceptAll(onCluster).count()).as("%s: local rows not on the cluster", table).isZero();
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aSecondRunReusesEveryStageAndACutOffTrainingResumes() throws Exception {
+    PipelineConfig config = tiny(work);
+    Pipeline.Result second = new Pipeline(config).run(LocalSpark.get());
     second.stages().forEach((stage, result) -> {
       if (stage.equals("teacher logits")) {
         assertThat(((TeacherLogitsJob.Result) result).scored()).as(stage).isZero();
@@ -67,8 +170,9 @@ class PipelineTest {
 
     // A distillation cut off after its last checkpoint but before its final model: the rerun resumes there and
     // repeats no step; what depends on the student runs again, the rest is reused.
+    long steps = steps(((FeaturizeJob.Result) first.stages().get("featurize train")).windows());
     Files.delete(work.resolve("student").resolve(Provenance.FILE_NAME));
-    Pipeline.Result third = new Pipeline(config).run(spark);
+    Pipeline.Result third = new Pipeline(config).run(LocalSpark.get());
     DistillJob.Result resumed = (DistillJob.Result) third.stages().get("distill student");
     assertThat(resumed.startStep()).isEqualTo(steps);
     assertThat(resumed.steps()).isEqualTo(steps);
@@ -76,5 +180,39 @@ class PipelineTest {
     assertThat(third.stages().get("predict teacher")).isEqualTo("reused");
     assertThat(third.stages().get("predict student")).isInstanceOf(PredictJob.Result.class);
     assertThat(third.student()).isEqualTo(first.student());
+  }
+
+  /** Steps of one pass: each step takes a batch from each partition. */
+  private static long steps(long windows) {
+    return (windows + (long) BATCH * PARTITIONS - 1) / ((long) BATCH * PARTITIONS);
+  }
+
+  private static Path csvPart(Path csvDir) throws Exception {
+    try (var parts = Files.list(csvDir)) {
+      return parts.filter(p -> p.getFileName().toString().endsWith(".csv")).filter(p -> p.toFile().length() > 0)
+          .findFirst().orElseThrow();
+    }
+  }
+
+  /** The system's Python, where there is one (a program is looked up on this JVM's PATH, not the child's). */
+  private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+
+  /**
+   * The system's Python first on the PATH: Debian's packages install for /usr/bin/python3, and the notebook's
+   * kernel is started as "python3", which a Python of a user's own (pyenv, conda) would otherwise answer.
+   */
+  private static ProcessBuilder system(ProcessBuilder pb) {
+    pb.environment().put("PATH", "/usr/bin:" + pb.environment().getOrDefault("PATH", ""));
+    return pb;
+  }
+
+  private static boolean jupyterAvailable() {
+    try {
+      Process p = system(new ProcessBuilder(PYTHON, "-c", "import nbconvert, ipykernel, pandas, matplotlib"))
+          .redirectErrorStream(true).start();
+      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (Exception e) {
+      return false;
+    }
   }
 }

@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * A Spark standalone cluster on this machine, for tests that need executors in JVMs of their own (to kill one, or
- * to see what a task closure carries): a master and one worker, each a JVM started from this JVM's classpath, on
- * 127.0.0.1. Applications run as driver JVMs started by {@link #launch}; the worker starts their executors.
+ * to see what a task closure carries, or to train over executors of their own): a master and one or more workers,
+ * each a JVM started from this JVM's classpath, on 127.0.0.1. Applications run as driver JVMs started by {@link #launch}; the worker starts their executors.
  *
  * <p>No Spark distribution is needed: the worker gets {@code SPARK_HOME} pointing at an empty directory and
  * {@code SPARK_TESTING=1}, so Spark's launcher adds no {@code jars/} directory of its own (as in Spark's own
@@ -38,7 +38,7 @@ public final class StandaloneCluster implements AutoCloseable {
   private final List<String> jvmOptions;
   private final String masterUrl;
   private final List<Process> processes = new ArrayList<>();
-  private Process worker;
+  private final List<Process> workers = new ArrayList<>();
 
   private StandaloneCluster(Path dir) throws IOException {
     this.dir = Files.createDirectories(dir);
@@ -50,18 +50,33 @@ public final class StandaloneCluster implements AutoCloseable {
 
   /** Starts a master and a worker with {@code cores} cores and {@code memoryMb} MiB for executors; waits for both. */
   public static StandaloneCluster start(Path dir, int cores, int memoryMb) {
+    return start(dir, 1, cores, memoryMb);
+  }
+
+  /**
+   * Starts a master and {@code workers} workers, each with {@code cores} cores and {@code memoryMb} MiB for
+   * executors; waits until all have registered.
+   */
+  public static StandaloneCluster start(Path dir, int workers, int cores, int memoryMb) {
     StandaloneCluster cluster = null;
     try {
       cluster = new StandaloneCluster(dir);
       String port = cluster.masterUrl.substring(cluster.masterUrl.lastIndexOf(':') + 1);
       Process master = cluster.daemon("master", "org.apache.spark.deploy.master.Master",
           "--host", "127.0.0.1", "--port", port, "--webui-port", "0");
-      cluster.worker = cluster.daemon("worker", "org.apache.spark.deploy.worker.Worker",
-          "--host", "127.0.0.1", "--cores", String.valueOf(cores), "--memory", memoryMb + "m",
-          "--webui-port", "0", "--work-dir", cluster.dir.resolve("work").toString(), cluster.masterUrl);
       cluster.awaitLine(master, cluster.dir.resolve("master.log"), "I have been elected leader", START_TIMEOUT);
-      cluster.awaitLine(cluster.worker, cluster.dir.resolve("worker.log"), "Successfully registered with master",
-          START_TIMEOUT);
+      for (int w = 0; w < workers; w++) {
+        String name = workers == 1 ? "worker" : "worker-" + w;
+        Process worker = cluster.daemon(name, "org.apache.spark.deploy.worker.Worker",
+            "--host", "127.0.0.1", "--cores", String.valueOf(cores), "--memory", memoryMb + "m",
+            "--webui-port", "0", "--work-dir", cluster.dir.resolve(name + "-work").toString(), cluster.masterUrl);
+        cluster.workers.add(worker);
+      }
+      for (int w = 0; w < workers; w++) {
+        String name = workers == 1 ? "worker" : "worker-" + w;
+        cluster.awaitLine(cluster.workers.get(w), cluster.dir.resolve(name + ".log"),
+            "Successfully registered with master", START_TIMEOUT);
+      }
       return cluster;
     } catch (IOException | RuntimeException e) {
       if (cluster != null) {
@@ -93,13 +108,14 @@ public final class StandaloneCluster implements AutoCloseable {
 
   /**
    * Starts a driver JVM: {@code mainClass} with {@code args}, this cluster's {@link #applicationConf()} and
-   * {@code conf} (which wins) as {@code -Dspark.*} system properties, stdout to {@code NAME.out} and stderr to
+   * {@code conf} (which wins) as {@code -D} system properties ({@code spark.driver.memory} as its heap, 1g unless
+   * given), stdout to {@code NAME.out} and stderr to
    * {@code NAME.log} in the cluster's directory.
    */
   public Process launch(String name, String mainClass, Map<String, String> conf, String... args) {
     Map<String, String> all = new LinkedHashMap<>(applicationConf());
     all.putAll(conf);
-    List<String> cmd = new ArrayList<>(javaCommand("-Xmx1g"));
+    List<String> cmd = new ArrayList<>(javaCommand("-Xmx" + all.getOrDefault("spark.driver.memory", "1g")));
     String log4j = System.getProperty("log4j2.configurationFile");
     if (log4j != null) {
       cmd.add("-Dlog4j2.configurationFile=" + log4j);
@@ -121,9 +137,9 @@ public final class StandaloneCluster implements AutoCloseable {
     return dir.resolve(name + suffix);
   }
 
-  /** The executor JVMs running now: the worker's child processes. */
+  /** The executor JVMs running now: the workers' child processes. */
   public List<ProcessHandle> executors() {
-    return worker.children().filter(ProcessHandle::isAlive).toList();
+    return workers.stream().flatMap(Process::children).filter(ProcessHandle::isAlive).toList();
   }
 
   /**
