@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * A Spark standalone cluster on this machine, for tests that need executors in JVMs of their own (to kill one, or
  * to see what a task closure carries, or to train over executors of their own): a master and one or more workers,
- * each a JVM started from this JVM's classpath, on 127.0.0.1. Applications run as driver JVMs started by {@link #launch}; the worker starts their executors.
+ * each a JVM started from this JVM's classpath, on 127.0.0.1. Applications run as driver JVMs started by
+ * {@link #launch}; the workers start their executors.
  *
  * <p>No Spark distribution is needed: the worker gets {@code SPARK_HOME} pointing at an empty directory and
  * {@code SPARK_TESTING=1}, so Spark's launcher adds no {@code jars/} directory of its own (as in Spark's own
@@ -66,15 +67,14 @@ public final class StandaloneCluster implements AutoCloseable {
           "--host", "127.0.0.1", "--port", port, "--webui-port", "0");
       cluster.awaitLine(master, cluster.dir.resolve("master.log"), "I have been elected leader", START_TIMEOUT);
       for (int w = 0; w < workers; w++) {
-        String name = workers == 1 ? "worker" : "worker-" + w;
+        String name = workerName(w, workers);
         Process worker = cluster.daemon(name, "org.apache.spark.deploy.worker.Worker",
             "--host", "127.0.0.1", "--cores", String.valueOf(cores), "--memory", memoryMb + "m",
             "--webui-port", "0", "--work-dir", cluster.dir.resolve(name + "-work").toString(), cluster.masterUrl);
         cluster.workers.add(worker);
       }
       for (int w = 0; w < workers; w++) {
-        String name = workers == 1 ? "worker" : "worker-" + w;
-        cluster.awaitLine(cluster.workers.get(w), cluster.dir.resolve(name + ".log"),
+        cluster.awaitLine(cluster.workers.get(w), cluster.dir.resolve(workerName(w, workers) + ".log"),
             "Successfully registered with master", START_TIMEOUT);
       }
       return cluster;
@@ -84,6 +84,11 @@ public final class StandaloneCluster implements AutoCloseable {
       }
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
+  }
+
+  /** A worker's name, which its log and work directory take: "worker" when there is only one. */
+  private static String workerName(int w, int workers) {
+    return workers == 1 ? "worker" : "worker-" + w;
   }
 
   /** {@code spark://127.0.0.1:PORT}. */
@@ -109,8 +114,7 @@ public final class StandaloneCluster implements AutoCloseable {
   /**
    * Starts a driver JVM: {@code mainClass} with {@code args}, this cluster's {@link #applicationConf()} and
    * {@code conf} (which wins) as {@code -D} system properties ({@code spark.driver.memory} as its heap, 1g unless
-   * given), stdout to {@code NAME.out} and stderr to
-   * {@code NAME.log} in the cluster's directory.
+   * given), stdout to {@code NAME.out} and stderr to {@code NAME.log} in the cluster's directory.
    */
   public Process launch(String name, String mainClass, Map<String, String> conf, String... args) {
     Map<String, String> all = new LinkedHashMap<>(applicationConf());
