@@ -10,8 +10,9 @@ import ai.djl.ndarray.types.DataType;
  *
  * <p>One difference, on purpose: padding positions are left out of the softmax (transformers puts the whole padded
  * row through it). Rows here are padded to their batch's longest, so without this a row's loss would depend on the
- * batch it landed in; for unpadded rows the two are equal. The distillation loss takes its log-probabilities from
- * {@link #logProbabilities} for the same reason.
+ * batch it landed in; for unpadded rows the two are equal. The distillation loss ({@code train.DistillLoss})
+ * leaves padding out the same way, with its own cross-entropy summed rather than averaged (the trainer sums over
+ * partitions and divides once).
  */
 public final class QaLoss {
   private QaLoss() {}
