@@ -41,7 +41,8 @@ final class PipelineCommand extends SparkCommand {
       + "cuts the windows); default: fine-tune one from the bundled all-MiniLM-L6-v2.")
   String teacher;
 
-  @Option(names = "--teacher-epochs", defaultValue = "1", description = "Fine-tuning passes (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--teacher-epochs", defaultValue = "1",
+      description = "Fine-tuning passes (default: ${DEFAULT-VALUE}).")
   double teacherEpochs;
 
   @Option(names = "--teacher-learning-rate", defaultValue = "" + PipelineConfig.TEACHER_LEARNING_RATE,

@@ -146,8 +146,8 @@ public final class EvalReport {
         .map(r -> new ReportData.Difference(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
             r.getString(4), r.getString(7), r.getDouble(6), r.getDouble(9)))
         .toList();
-    return new ReportData.Comparison(modelA, modelB, summaryB, breakdowns(scoresB, version), n, s.getLong(1), s.getLong(2), s.getLong(3),
-        s.getLong(4), s.getLong(5), n == 0 ? 0 : 100 * s.getDouble(6) / n, n == 0 ? 0 : 100 * s.getDouble(7) / n,
+    return new ReportData.Comparison(modelA, modelB, summaryB, breakdowns(scoresB, version), n, s.getLong(1),
+        s.getLong(2), s.getLong(3), s.getLong(4), s.getLong(5), n == 0 ? 0 : 100 * s.getDouble(6) / n, n == 0 ? 0 : 100 * s.getDouble(7) / n,
         differences);
   }
 }

@@ -139,8 +139,8 @@ public final class EvaluateJob {
       }
     }
     ReportData data = new ReportData(config.model(), version, summary, EvalReport.breakdowns(scores, version),
-        EvalReport.f1Histogram(scores), EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison, models, inputs,
-        Instant.now().toString());
+        EvalReport.f1Histogram(scores), EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison,
+        models, inputs, Instant.now().toString());
     Path report = new Path(config.output(), "report.html");
     writeText(spark, report, HtmlReport.render(data));
     if (!models.isEmpty()) {

@@ -51,6 +51,6 @@ public record ReportData(
    * @param differences the questions where their F1 differs most, largest difference first
    */
   public record Comparison(
-      String modelA, String modelB, Map<String, Object> summaryB, List<Breakdown> breakdownsB, long questions, long agree, long bothRight,
-      long onlyA, long onlyB, long neither, double f1A, double f1B, List<Difference> differences) {}
+      String modelA, String modelB, Map<String, Object> summaryB, List<Breakdown> breakdownsB, long questions,
+      long agree, long bothRight, long onlyA, long onlyB, long neither, double f1A, double f1B, List<Difference> differences) {}
 }

@@ -80,7 +80,8 @@ public record DistillLoss(double temperature, double alphaCe, double alphaSquad)
     } else {
       distill = squad.zerosLike();
     }
-    NDArray total = distill.mul(Scalars.of(start, (float) alphaCe)).add(squad.mul(Scalars.of(start, (float) alphaSquad)));
+    NDArray total = distill.mul(Scalars.of(start, (float) alphaCe))
+        .add(squad.mul(Scalars.of(start, (float) alphaSquad)));
     return new Sums(total.sum(), distill.sum(), squad.sum());
   }
 

@@ -123,7 +123,8 @@ final class Worker implements AutoCloseable {
       windows += sum.windows();
       tokens += sum.tokens();
     }
-    return new GradientSum(optimizer.adam().state(params), loss, distill, squad, windows, tokens, (System.nanoTime() - t0) / 1e9)
+    return new GradientSum(optimizer.adam().state(params), loss, distill, squad, windows, tokens,
+        (System.nanoTime() - t0) / 1e9)
         .withGradNorms(norms);
   }
 

@@ -40,8 +40,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]
  * [length groups]} (defaults 256, 12, 50; steps a multiple of 4 for the local-steps row's rounds; length groups 0:
- * random batches, as before 2026-11-23). SPARK_HOME must name a directory this program may fill: local-cluster executors are
- * started with {@code SPARK_HOME/jars/*} as their class path, which it links to the bench's own jars.
+ * random batches, as before 2026-11-23). SPARK_HOME must name a directory this program may fill: local-cluster
+ * executors are started with {@code SPARK_HOME/jars/*} as their class path, which it links to the bench's own jars.
  */
 public final class TrainBench {
   private static final int BATCH = 8;
