@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.qadistill.common.Provenance;
+import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -112,7 +113,8 @@ public final class EvaluateJob {
     Dataset<Row> examples = readExamples(spark);
     SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
     Dataset<Row> windows = config.features() == null ? null
-        : spark.read().parquet(config.features()).groupBy(col("example_id").as("id")).agg(count(lit(1)).as("windows"));
+        : Tables.read(spark, config.features(), "features", "--features the --out directory of a 'featurize' run",
+            "example_id").groupBy(col("example_id").as("id")).agg(count(lit(1)).as("windows"));
 
     String scoresPath = new Path(config.output(), "scores").toString();
     Dataset<Row> scores = score(spark, examples, windows, config.predictions(), config.nullOdds(), version,
@@ -152,14 +154,8 @@ public final class EvaluateJob {
   }
 
   private Dataset<Row> readExamples(SparkSession spark) {
-    Dataset<Row> examples = spark.read().parquet(config.examples());
-    for (String c : new String[] {"id", "title", "context", "question", "answers"}) {
-      if (!Arrays.asList(examples.columns()).contains(c)) {
-        throw new UsageException("examples " + config.examples() + " have no column '" + c
-            + "': expected the examples table written by the read stage");
-      }
-    }
-    return examples;
+    return Tables.read(spark, config.examples(), "examples", "--examples the --out directory of a 'read' run",
+        "id", "title", "context", "question", "answers");
   }
 
   /** Scores one model's predictions, writes them to {@code path} and returns the table read back. */

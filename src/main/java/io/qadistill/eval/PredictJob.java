@@ -1,6 +1,7 @@
 package io.qadistill.eval;
 
 import io.qadistill.common.Provenance;
+import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.QaPredictor;
 import java.util.ArrayList;
@@ -72,8 +73,10 @@ public final class PredictJob {
   }
 
   public Result run(SparkSession spark) {
-    Dataset<Row> examples = spark.read().parquet(config.examples());
-    Dataset<Row> features = spark.read().parquet(config.features());
+    Dataset<Row> examples = Tables.read(spark, config.examples(), "examples",
+        "--examples the --out directory of a 'read' run", "id", "context", "answers");
+    Dataset<Row> features = Tables.read(spark, config.features(), "features",
+        "--features the --out directory of a 'featurize' run", "example_id", "input_ids", "offset_mapping");
     SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
     String logits = config.logits();
     if (config.model() != null) {
@@ -87,7 +90,9 @@ public final class PredictJob {
     spark.sparkContext().setJobGroup("predict", "predict: decode " + logits, false);
     SpanDecoder.Config decoding = new SpanDecoder.Config(config.nBestSize(), config.maxAnswerLength(),
         version == SquadVersion.V2_0, config.nullScoreDiffThreshold());
-    Dataset<Row> predictions = SpanDecoding.decode(examples, features, spark.read().parquet(logits), decoding);
+    Dataset<Row> predictions = SpanDecoding.decode(examples, features, Tables.read(spark, logits, "logits",
+        "--logits the --out directory of a 'teacher-logits' run", "example_id", "window", "start_logits",
+        "end_logits"), decoding);
     String table = new Path(config.output(), "predictions").toString();
     predictions.write().mode(SaveMode.Overwrite).parquet(table);
     Dataset<Row> written = spark.read().parquet(table);

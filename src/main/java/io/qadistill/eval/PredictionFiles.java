@@ -7,11 +7,11 @@ import static org.apache.spark.sql.functions.posexplode;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Iterator;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -49,13 +49,9 @@ public final class PredictionFiles {
       throw new UsageException("--null-odds " + nullOddsJson + " goes with a predictions.json file; the Parquet "
           + "predictions at " + predictions + " carry their own null_odds column");
     }
-    Dataset<Row> table = spark.read().parquet(predictions);
-    for (String required : new String[] {"id", "prediction_text"}) {
-      if (!Arrays.asList(table.columns()).contains(required)) {
-        throw new UsageException("predictions " + predictions + " have no column '" + required
-            + "' (found " + String.join(", ", table.columns()) + "): expected id, prediction_text[, null_odds]");
-      }
-    }
+    Dataset<Row> table = Tables.read(spark, predictions, "predictions", "--predictions a predictions.json file "
+        + "or the predictions table of a 'predict' run (columns id, prediction_text[, null_odds])", "id",
+        "prediction_text");
     return table.withColumn("ord", monotonically_increasing_id());
   }
 

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
+import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.MiniLmJar;
 import java.io.IOException;
@@ -61,7 +62,7 @@ public final class FeaturizeJob {
     // Fail on the driver, before any task starts, if the tokenizer does not load or is not BERT's.
     new WindowTokenizer(tokenizerJson, source, config.maxLength(), config.docStride()).close();
 
-    Dataset<Row> stored = readExamples(spark, config.examples());
+    Dataset<Row> stored = Tables.read(spark, config.examples(), "examples", "the --out directory of a 'read' run");
     long total = stored.count();
     // Parquet splits by bytes, but tokenizing costs by row: a 30 MB table is one split, one busy core and no
     // progress until it ends. Spread the rows over enough partitions for every core and a steady progress log,
@@ -149,15 +150,6 @@ public final class FeaturizeJob {
   static int partitions(long rows, int parallelism) {
     long waves = Math.max(2, (rows + ROWS_PER_PARTITION * parallelism - 1) / (ROWS_PER_PARTITION * parallelism));
     return (int) Math.min(10_000L, waves * parallelism);
-  }
-
-  static Dataset<Row> readExamples(SparkSession spark, String path) {
-    try {
-      return spark.read().parquet(path);
-    } catch (Exception e) {
-      throw new UsageException("cannot read the examples table " + path + " (" + e.getMessage()
-          + "): give the --out directory of a 'read' run", e);
-    }
   }
 
   static byte[] readTokenizer(SparkSession spark, String path) {

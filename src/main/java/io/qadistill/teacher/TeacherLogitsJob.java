@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
+import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelCache;
@@ -240,20 +241,8 @@ public final class TeacherLogitsJob {
   }
 
   private static Dataset<Row> readFeatures(SparkSession spark, String path) {
-    Dataset<Row> features;
-    try {
-      features = spark.read().parquet(path);
-    } catch (Exception e) {
-      throw new UsageException("cannot read the features table " + path + " (" + e.getMessage()
-          + "): give the --out directory of a 'featurize' run", e);
-    }
-    List<String> columns = List.of(features.columns());
-    for (String c : FEATURE_COLUMNS) {
-      if (!columns.contains(c)) {
-        throw new UsageException("features table " + path + " has no column " + c + " (it has " + columns
-            + "): give the --out directory of a 'featurize' run");
-      }
-    }
+    Dataset<Row> features = Tables.read(spark, path, "features", "the --out directory of a 'featurize' run",
+        FEATURE_COLUMNS.toArray(String[]::new));
     return features.select(FEATURE_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
   }
 

@@ -2,6 +2,7 @@ package io.qadistill.train;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -104,18 +105,11 @@ public final class TrainData {
   }
 
   private static Dataset<Row> read(SparkSession spark, String path, StructType schema, String what, String hint) {
-    try {
-      var reader = spark.read();
-      if (schema != null) {
-        reader = reader.schema(schema); // partition values (teacher=…) stay strings, never type-guessed
-      }
-      Dataset<Row> table = reader.parquet(path);
-      table.schema(); // resolves the files now, so that a wrong path fails here, named
-      return table;
-    } catch (Exception e) {
-      throw new UsageException("cannot read the " + what + " table " + path + " (" + e.getMessage() + "): give "
-          + hint, e);
+    var reader = spark.read();
+    if (schema != null) {
+      reader = reader.schema(schema); // partition values (teacher=…) stay strings, never type-guessed
     }
+    return Tables.read(reader, path, what, hint);
   }
 
   /** A usage error naming the teachers when a logits table holds several. */

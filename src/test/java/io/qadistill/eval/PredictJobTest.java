@@ -1,6 +1,7 @@
 package io.qadistill.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import io.qadistill.model.BertQaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
 import io.qadistill.model.QaPredictor;
+import io.qadistill.common.UsageException;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.TestData;
 import java.nio.file.Path;
@@ -182,5 +184,32 @@ class PredictJobTest {
       out[i] = o == null ? null : new int[] {o.apply(0), o.apply(1)};
     }
     return out;
+  }
+
+  /**
+   * A wrong input path is a usage error naming the option, the path and what to give (the launcher prints it
+   * without a stack trace), not Spark's PATH_NOT_FOUND; so is a table of the wrong kind.
+   */
+  @Test
+  void wrongInputTablesAreUsageErrorsThatNameTheOption(@TempDir Path dir) {
+    String examples = dir.resolve("examples").toString();
+    SquadJson.examples(SquadJson.read(TestData.devV11()).subList(0, 5)).write().parquet(examples);
+    String missing = dir.resolve("no-such-table").toString();
+
+    assertThatThrownBy(() -> new PredictJob(PredictJob.Config.ofLogits(missing, examples, missing, dir.toString()))
+        .run(spark))
+        .isInstanceOf(UsageException.class)
+        .hasMessageStartingWith("cannot read the examples table " + missing + " ([PATH_NOT_FOUND]")
+        .hasMessageEndingWith("give --examples the --out directory of a 'read' run");
+    // the examples table where the features should be
+    assertThatThrownBy(() -> new PredictJob(PredictJob.Config.ofLogits(examples, examples, missing, dir.toString()))
+        .run(spark))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("the features table " + examples + " has no column example_id (it has [id, title, context, "
+            + "question, answers, is_impossible]): give --features the --out directory of a 'featurize' run");
+    assertThatThrownBy(() -> PredictionFiles.read(spark, missing, null))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("cannot read the predictions table " + missing)
+        .hasMessageContaining("give --predictions a predictions.json file");
   }
 }
