@@ -16,6 +16,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * A model directory run over a features table on the executors: the logits table (example_id, window,
@@ -56,9 +57,10 @@ public final class ModelLogits {
    * Lazily computes the logits of every features row with the model in {@code modelDir}, labelled {@code label}.
    *
    * @param features the features table (example_id, window, input_ids, token_type_ids used)
+   * @param done counts the windows predicted, chunk by chunk (for the progress log)
    */
   public static Dataset<Row> compute(Dataset<Row> features, String modelDir, String label,
-      QaPredictor.Options options) {
+      QaPredictor.Options options, LongAccumulator done) {
     int threads = Integer.parseInt(features.sparkSession().conf().get("spark.task.cpus", "1"));
     // Options is not Serializable: its two numbers travel in the closure.
     int batchTokens = options.batchTokens();
@@ -67,7 +69,7 @@ public final class ModelLogits {
       QaPredictor.setThreads(threads);
       QaPredictor predictor = ModelCache.predictor(Path.of(modelDir), new QaPredictor.Options(batchTokens,
           maxBatchRows));
-      return new Chunks(rows, predictor, label);
+      return new Chunks(rows, predictor, label, done);
     };
     return features.select("example_id", "window", "input_ids", "token_type_ids")
         .mapPartitions(predict, Encoders.row(SCHEMA));
@@ -78,12 +80,14 @@ public final class ModelLogits {
     private final Iterator<Row> rows;
     private final QaPredictor predictor;
     private final String label;
+    private final LongAccumulator done;
     private Iterator<Row> current = List.<Row>of().iterator();
 
-    Chunks(Iterator<Row> rows, QaPredictor predictor, String label) {
+    Chunks(Iterator<Row> rows, QaPredictor predictor, String label, LongAccumulator done) {
       this.rows = rows;
       this.predictor = predictor;
       this.label = label;
+      this.done = done;
     }
 
     @Override
@@ -113,6 +117,7 @@ public final class ModelLogits {
         types.add(ints(r.getList(3)));
       }
       List<QaPredictor.Logits> logits = predictor.predict(ids, types);
+      done.add(in.size());
       List<Row> out = new ArrayList<>(in.size());
       for (int i = 0; i < in.size(); i++) {
         out.add(RowFactory.create(in.get(i).getString(0), in.get(i).getInt(1), logits.get(i).start(),

@@ -1,9 +1,12 @@
 package io.qadistill.eval;
 
+import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Tables;
+import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.QaPredictor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
@@ -66,6 +69,8 @@ public final class PredictJob {
   public record Result(String version, long predictions, String logits, String table, String predictionsJson,
       String nullOdds) {}
 
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
   private final Config config;
 
   public PredictJob(Config config) {
@@ -84,8 +89,12 @@ public final class PredictJob {
       logits = new Path(config.output(), "logits").toString();
       spark.sparkContext().setJobGroup("predict", "predict: run " + config.model() + " over the features", false);
       String label = java.nio.file.Path.of(config.model()).toAbsolutePath().normalize().getFileName().toString();
-      ModelLogits.compute(features, config.model(), label, QaPredictor.Options.DEFAULT)
-          .write().mode(SaveMode.Overwrite).parquet(logits);
+      try (TaskCounter done = TaskCounter.start(spark.sparkContext(), "predict.windows");
+           ProgressLog progress = ProgressLog.start("predict", "windows", features.count(), done,
+               ProgressLog.interval(PROGRESS_EVERY))) {
+        ModelLogits.compute(features, config.model(), label, QaPredictor.Options.DEFAULT, done.accumulator())
+            .write().mode(SaveMode.Overwrite).parquet(logits);
+      }
     }
     spark.sparkContext().setJobGroup("predict", "predict: decode " + logits, false);
     SpanDecoder.Config decoding = new SpanDecoder.Config(config.nBestSize(), config.maxAnswerLength(),

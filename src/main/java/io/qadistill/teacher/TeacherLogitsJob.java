@@ -8,6 +8,7 @@ import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
 import io.qadistill.common.Tables;
+import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelCache;
@@ -117,10 +118,11 @@ public final class TeacherLogitsJob {
         // progress log and cheap retries.
         int tasks = (int) Math.max(spark.sparkContext().defaultParallelism(),
             Math.min(100_000L, (toDo + config.rowsPerTask() - 1) / config.rowsPerTask()));
-        LongAccumulator done = spark.sparkContext().longAccumulator("teacher-logits.rows");
+        TaskCounter counter = TaskCounter.start(spark.sparkContext(), "teacher-logits.rows");
+        LongAccumulator done = counter.accumulator();
         String teacher = config.teacher();
         long tScore = System.nanoTime();
-        try (ProgressLog progress = ProgressLog.start("teacher-logits", "windows", toDo - refused, done::value,
+        try (counter; ProgressLog progress = ProgressLog.start("teacher-logits", "windows", toDo - refused, counter,
             PROGRESS_EVERY)) {
           missing.repartition(tasks)
               .mapPartitions((MapPartitionsFunction<Row, Row>) it -> score(it, teacher, config, check, done),
