@@ -30,21 +30,21 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The distributed step's cost on real work: a 3-layer student taken from all-MiniLM-L6-v2 (17.4M parameters)
- * distilled from MiniLM's logits on real SQuAD train windows, batch 8 per executor, with 1 executor (2 cores)
- * and with 2 executors (1 core each), each a separate JVM (Spark's local-cluster master), and with 2 executors
- * taking 4 local steps per exchange, against a plain single-process DJL loop with 2 threads in the driver JVM over
- * the same (union) batches (length-grouped, the trainer's default). Per step: the
- * slowest partition's gradient time, the exchange (broadcast, scheduling, aggregation) and the driver's update.
+ * distilled from MiniLM's logits on real SQuAD train windows, a batch per executor (8 unless given), with 1
+ * executor (2 cores) and with 2 executors (1 core each), each a separate JVM (Spark's local-cluster master), and
+ * with 2 executors taking 4 local steps per exchange, against a plain single-process DJL loop with 2 threads in
+ * the driver JVM over the same (union) batches (length-grouped, the trainer's default). Per step: the slowest
+ * partition's gradient time, the exchange (broadcast, scheduling, aggregation) and the driver's update.
  * The machine may be shared: the loop runs before and after the Spark run, and its rate is over both.
  * Targets: Spark with 1 executor ≥ 0.9× the loop's windows/s; exchange ≤ 10% of the step with 2 executors.
  *
  * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]
- * [length groups]} (defaults 256, 12, 50; steps a multiple of 4 for the local-steps row's rounds; length groups 0:
- * random batches, as before 2026-11-23). SPARK_HOME must name a directory this program may fill: local-cluster
- * executors are started with {@code SPARK_HOME/jars/*} as their class path, which it links to the bench's own jars.
+ * [length groups] [batch]} (defaults 256, 12, 50, 8; steps a multiple of 4 for the local-steps row's rounds;
+ * length groups 0: random batches, as before 2026-11-23; batch: windows per executor per step). SPARK_HOME must
+ * name a directory this program may fill: local-cluster executors are started with {@code SPARK_HOME/jars/*} as
+ * their class path, which it links to the bench's own jars.
  */
 public final class TrainBench {
-  private static final int BATCH = 8;
   private static final int CORES = 2;
   private static final int LOCAL_STEPS = 4;
 
@@ -52,6 +52,7 @@ public final class TrainBench {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 256;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 12;
     int groups = args.length > 2 ? Integer.parseInt(args[2]) : Batching.LENGTH_GROUPS;
+    int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     Path work = Path.of("target/bench-train").toAbsolutePath();
     Path sparkHome = sparkHome();
     Path teacher = work.resolve("minilm");
@@ -61,7 +62,7 @@ public final class TrainBench {
     List<SquadWindows.Window> windows = SquadWindows.first(TestData.trainV11(), count);
     double mean = windows.stream().mapToInt(SquadWindows.Window::length).average().orElse(0);
     System.out.printf("%d train-v1.1 windows (mean %.1f tokens), batch %d per executor, %d steps (first one "
-        + "not counted), %d cores, length groups %d%n", count, mean, BATCH, steps, CORES, groups);
+        + "not counted), %d cores, length groups %d%n", count, mean, batch, steps, CORES, groups);
 
     StudentSpec student = StudentSpec.fromSource(teacher.toString(), 3, 1);
     Optimization optimization = Optimization.DEFAULT;
@@ -70,7 +71,7 @@ public final class TrainBench {
     for (int[] run : new int[][] {{1, 1}, {2, 1}, {2, LOCAL_STEPS}}) {
       int executors = run[0];
       int threads = CORES / executors;
-      Batching batching = new Batching(BATCH, 1, steps, executors, 42).withLocalSteps(run[1])
+      Batching batching = new Batching(batch, 1, steps, executors, 42).withLocalSteps(run[1])
           .withLengthGroups(groups);
       SparkSession spark = localCluster(executors, threads, sparkHome);
       try {
