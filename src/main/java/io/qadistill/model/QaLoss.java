@@ -10,9 +10,9 @@ import ai.djl.ndarray.types.DataType;
  *
  * <p>One difference, on purpose: padding positions are left out of the softmax (transformers puts the whole padded
  * row through it). Rows here are padded to their batch's longest, so without this a row's loss would depend on the
- * batch it landed in; for unpadded rows the two are equal. The distillation loss ({@code train.DistillLoss})
- * leaves padding out the same way, with its own cross-entropy summed rather than averaged (the trainer sums over
- * partitions and divides once).
+ * batch it landed in; for unpadded rows the two are equal. The distillation loss ({@code train.DistillLoss}) takes
+ * its hard-label term from {@link #perWindow}, summed rather than averaged (the trainer sums over partitions and
+ * divides once).
  */
 public final class QaLoss {
   private QaLoss() {}
@@ -28,12 +28,16 @@ public final class QaLoss {
   }
 
   /**
-   * Mean over the batch of -log p(position): {@code positions} [batch] int64, each the index of a real token of its
-   * row (0, the CLS token, where the answer is not in the window).
+   * -log p(position) per row, [batch]: {@code positions} [batch] int64, each the index of a real token of its row
+   * (0, the CLS token, where the answer is not in the window).
    */
+  public static NDArray perWindow(NDArray logits, NDArray attentionMask, NDArray positions) {
+    return logProbabilities(logits, attentionMask).gather(positions.reshape(-1, 1), 1).reshape(-1).neg();
+  }
+
+  /** The mean of {@link #perWindow} over the batch, a scalar. */
   public static NDArray crossEntropy(NDArray logits, NDArray attentionMask, NDArray positions) {
-    NDArray picked = logProbabilities(logits, attentionMask).gather(positions.reshape(-1, 1), 1);
-    return picked.mean().neg();
+    return perWindow(logits, attentionMask, positions).mean();
   }
 
   /** (crossEntropy(start) + crossEntropy(end)) / 2, a scalar. */

@@ -2,6 +2,7 @@ package io.qadistill.train;
 
 import ai.djl.ndarray.NDArray;
 import io.qadistill.common.UsageException;
+import io.qadistill.model.QaLoss;
 import io.qadistill.model.Scalars;
 import java.io.Serializable;
 
@@ -65,11 +66,11 @@ public record DistillLoss(double temperature, double alphaCe, double alphaSquad)
    */
   public Sums sums(NDArray start, NDArray end, NDArray mask, NDArray startPositions, NDArray endPositions,
                    NDArray teacherStart, NDArray teacherEnd) {
-    NDArray padding = mask.neg().add(1f).mul(MASKED);
-    NDArray squad = crossEntropy(start.add(padding), startPositions)
-        .add(crossEntropy(end.add(padding), endPositions)).div(Scalars.of(start, 2f));
+    NDArray squad = QaLoss.perWindow(start, mask, startPositions)
+        .add(QaLoss.perWindow(end, mask, endPositions)).div(Scalars.of(start, 2f));
     NDArray distill;
     if (needsTeacher()) {
+      NDArray padding = mask.neg().add(1f).mul(MASKED);
       if (teacherStart == null || teacherEnd == null) {
         throw new IllegalArgumentException("alpha_ce " + alphaCe + " > 0 needs teacher logits");
       }
@@ -83,11 +84,6 @@ public record DistillLoss(double temperature, double alphaCe, double alphaSquad)
     NDArray total = distill.mul(Scalars.of(start, (float) alphaCe))
         .add(squad.mul(Scalars.of(start, (float) alphaSquad)));
     return new Sums(total.sum(), distill.sum(), squad.sum());
-  }
-
-  /** −log softmax(logits)[position] per row. */
-  private static NDArray crossEntropy(NDArray logits, NDArray positions) {
-    return logits.logSoftmax(1).gather(positions.reshape(-1, 1), 1).reshape(-1).neg();
   }
 
   /** KL(softmax(teacher/T) ‖ softmax(student/T)) per row, as torch's KLDivLoss on log-probabilities. */
