@@ -147,7 +147,8 @@ public final class DistillJob {
             double n = sum.windows();
             last = new StepStats(step, sum.loss() / n, sum.distill() / n, sum.squad() / n, lr, norm, sum.windows(),
                 sum.tokens(), step * partitions * (double) batch / windowsPerEpoch, sum.computeSeconds(),
-                (s1 - s0) / 1e9 - sum.computeSeconds(), (sb - s0) / 1e9, (s2 - s1) / 1e9);
+                (s1 - s0) / 1e9 - sum.computeSeconds(), (sb - s0) / 1e9, sum.taskSeconds() - sum.computeSeconds(),
+                (s2 - s1) / 1e9);
             metrics.write(last);
             compute += last.computeSeconds();
             exchange += last.exchangeSeconds();
@@ -216,9 +217,10 @@ public final class DistillJob {
     @Override
     public Iterator<GradientSum> call(Integer partition, Iterator<TrainRow> rows) {
       Worker worker = Worker.of(spec, partition, rows);
+      long start = System.nanoTime(); // after building the worker, which only the first step does
       GradientSum sum = spec.batching().localSteps() == 1 ? worker.step(weights.value(), step)
           : worker.localSteps(weights.value(), step, k);
-      return List.of(sum.packed()).iterator();
+      return List.of(sum.packedSince(start)).iterator();
     }
   }
 

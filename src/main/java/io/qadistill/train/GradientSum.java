@@ -30,6 +30,7 @@ public final class GradientSum implements Serializable {
   private long windows;
   private long tokens;
   private double computeSeconds;
+  private double taskSeconds;
   private double gradNorms;
 
   /** The empty sum. */
@@ -71,6 +72,7 @@ public final class GradientSum implements Serializable {
     windows += other.windows;
     tokens += other.tokens;
     computeSeconds = Math.max(computeSeconds, other.computeSeconds);
+    taskSeconds = Math.max(taskSeconds, other.taskSeconds);
     gradNorms += other.gradNorms;
     return this;
   }
@@ -79,6 +81,21 @@ public final class GradientSum implements Serializable {
   GradientSum withGradNorms(double norms) {
     gradNorms = norms;
     return this;
+  }
+
+  /**
+   * This sum, packed, with the time its task took from its start: getting the broadcast parameters, computing,
+   * packing; what a task returns.
+   */
+  GradientSum packedSince(long taskStartNanos) {
+    packed();
+    taskSeconds = (System.nanoTime() - taskStartNanos) / 1e9;
+    return this;
+  }
+
+  /** The longest a partition's task took, receiving the parameters and packing its result included. */
+  public double taskSeconds() {
+    return taskSeconds;
   }
 
   /** The local steps' gradient norms, summed over steps and partitions. */

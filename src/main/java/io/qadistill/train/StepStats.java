@@ -6,7 +6,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * One line of metrics.jsonl: a step's losses (means over its global batch), learning rate, gradient norm (before
  * clipping), sizes and times. {@code computeSeconds} is the slowest partition's gradient computation;
  * {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation), of which
- * {@code broadcastSeconds} is the driver's creating the broadcast (serializing the parameters);
+ * {@code broadcastSeconds} is the driver's creating the broadcast (serializing the parameters) and
+ * {@code inTaskSeconds} the slowest task's time besides computing (getting and deserializing the broadcast,
+ * copying it into the model, packing the gradient); the rest is scheduling and the results' way back;
  * {@code updateSeconds} the driver's AdamW update. With local steps, one line per round of K steps ({@code step}
  * its last): losses over all its windows, {@code gradNorm} the mean of the partitions' local norms, the learning
  * rate of its last step, {@code computeSeconds} the slowest partition's whole round (its gradients and AdamW
@@ -25,6 +27,7 @@ public record StepStats(
     @JsonProperty("compute_s") double computeSeconds,
     @JsonProperty("exchange_s") double exchangeSeconds,
     @JsonProperty("broadcast_s") double broadcastSeconds,
+    @JsonProperty("in_task_s") double inTaskSeconds,
     @JsonProperty("update_s") double updateSeconds) {
 
   public double seconds() {

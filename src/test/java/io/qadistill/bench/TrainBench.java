@@ -34,7 +34,9 @@ import org.apache.spark.sql.SparkSession;
  * executor (2 cores) and with 2 executors (1 core each), each a separate JVM (Spark's local-cluster master), and
  * with 2 executors taking 4 local steps per exchange, against a plain single-process DJL loop with 2 threads in
  * the driver JVM over the same (union) batches (length-grouped, the trainer's default). Per step: the slowest
- * partition's gradient time, the exchange (broadcast, scheduling, aggregation) and the driver's update.
+ * partition's gradient time, the exchange (broadcast, scheduling, aggregation; of it, the driver's creating the
+ * broadcast, and the slowest task's time besides its gradient: getting the parameters, packing the result) and
+ * the driver's update.
  * The machine may be shared: the loop runs before and after the Spark run, and its rate is over both.
  * Targets: Spark with 1 executor ≥ 0.9× the loop's windows/s; exchange ≤ 10% of the step with 2 executors.
  *
@@ -101,6 +103,8 @@ public final class TrainBench {
         double loopRate = rate(loop);
         double compute = spark1.stream().mapToDouble(StepStats::computeSeconds).average().orElse(0);
         double exchange = spark1.stream().mapToDouble(StepStats::exchangeSeconds).average().orElse(0);
+        double inTask = spark1.stream().mapToDouble(StepStats::inTaskSeconds).average().orElse(0);
+        double broadcast = spark1.stream().mapToDouble(StepStats::broadcastSeconds).average().orElse(0);
         double update = spark1.stream().mapToDouble(StepStats::updateSeconds).average().orElse(0);
         double step = spark1.stream().mapToDouble(StepStats::seconds).average().orElse(0);
         // per step: a line of local steps is a round of K
@@ -108,11 +112,14 @@ public final class TrainBench {
         step /= k;
         compute /= k;
         exchange /= k;
+        inTask /= k;
+        broadcast /= k;
         update /= k;
-        String line = String.format("| %d × %d core%s%s | %.2f s | %.2f s (%.0f%%) | %.2f s (%.0f%%) | %.3f s "
-                + "| %.1f | %.1f | %.2f× |", executors, threads, threads > 1 ? "s" : "",
+        String line = String.format("| %d × %d core%s%s | %.2f s | %.2f s (%.0f%%) | %.2f s (%.0f%%) | %.2f s "
+                + "| %.2f s | %.3f s | %.1f | %.1f | %.2f× |", executors, threads, threads > 1 ? "s" : "",
             run[1] > 1 ? ", " + run[1] + " local steps" : "", step, compute,
-            100 * compute / step, exchange, 100 * exchange / step, update, sparkRate, loopRate, sparkRate / loopRate);
+            100 * compute / step, exchange, 100 * exchange / step, broadcast, inTask, update, sparkRate, loopRate,
+            sparkRate / loopRate);
         System.out.println(line);
         table.append(line).append('\n');
       } finally {
@@ -122,9 +129,9 @@ public final class TrainBench {
       }
     }
     System.out.println();
-    System.out.println("| executors | step | gradient (slowest partition) | exchange | driver update | Spark windows/s "
-        + "| loop windows/s | Spark / loop |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+    System.out.println("| executors | step | gradient (slowest partition) | exchange | of which broadcast "
+        + "created | in tasks | driver update | Spark windows/s | loop windows/s | Spark / loop |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     System.out.print(table);
   }
 

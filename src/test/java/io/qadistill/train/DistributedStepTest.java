@@ -84,6 +84,10 @@ class DistributedStepTest {
       assertThat(got.gradNorm()).as("grad norm of step %d", s + 1).isCloseTo(want.gradNorm(),
           within(1e-5 * want.gradNorm()));
       assertThat(got.learningRate()).isEqualTo(want.learningRate());
+      // the parts of a step's time: the tasks' own overhead and the broadcast's creation lie within the exchange
+      assertThat(got.inTaskSeconds()).as("in-task time of step %d", s + 1).isPositive()
+          .isLessThan(got.exchangeSeconds());
+      assertThat(got.broadcastSeconds()).isPositive().isLessThan(got.exchangeSeconds() - got.inTaskSeconds());
     }
     assertThat(steps.get(0).learningRate()).isZero(); // warm-up from 0, as transformers' schedule
     assertThat(steps.get(1).gradNorm()).as("clipping is active").isGreaterThan(0.5);

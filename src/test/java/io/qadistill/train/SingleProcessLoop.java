@@ -67,7 +67,7 @@ public final class SingleProcessLoop {
         Optimizer.Update update = optimizer.apply(params, sum, s);
         double n = sum.windows();
         steps.add(new StepStats(s + 1, sum.loss() / n, sum.distill() / n, sum.squad() / n, update.learningRate(),
-            update.gradNorm(), sum.windows(), sum.tokens(), 0, (System.nanoTime() - t0) / 1e9, 0, 0, 0));
+            update.gradNorm(), sum.windows(), sum.tokens(), 0, (System.nanoTime() - t0) / 1e9, 0, 0, 0, 0));
       }
       return new Result(params, steps);
     }
