@@ -239,12 +239,20 @@ public final class DistillJob {
   }
 
   static int threads(SparkSession spark, int threads, int partitions) {
-    if (threads > 0) {
-      return threads;
-    }
     if (spark.sparkContext().isLocal()) {
-      return Math.max(1, spark.sparkContext().defaultParallelism() / partitions);
+      return threads > 0 ? threads : Math.max(1, spark.sparkContext().defaultParallelism() / partitions);
     }
-    return spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
+    var conf = spark.sparkContext().getConf();
+    int taskCpus = conf.getInt("spark.task.cpus", 1);
+    // Spark starts executors with OMP_NUM_THREADS = spark.task.cpus (unless spark.executorEnv.OMP_NUM_THREADS is
+    // given); a 2-thread step's gradient took 1.17x as long under OMP_NUM_THREADS=1 (docs/benchmarks.md)
+    int omp = conf.getInt("spark.executorEnv.OMP_NUM_THREADS", taskCpus);
+    int chosen = threads > 0 ? threads : taskCpus;
+    if (chosen > omp) {
+      LOG.warn("training with {} PyTorch threads per task on executors started with OMP_NUM_THREADS={}: PyTorch "
+          + "computes slower so; set spark.task.cpus to {} (one training task per executor, all its cores)",
+          chosen, omp, chosen);
+    }
+    return chosen;
   }
 }

@@ -18,13 +18,12 @@ import io.qadistill.train.StudentSpec;
 import io.qadistill.train.TrainData;
 import io.qadistill.train.TrainFixture;
 import io.qadistill.train.TrainRow;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
@@ -42,9 +41,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]
  * [length groups] [batch]} (defaults 256, 12, 50, 8; steps a multiple of 4 for the local-steps row's rounds;
- * length groups 0: random batches, as before 2026-11-23; batch: windows per executor per step). SPARK_HOME must
- * name a directory this program may fill: local-cluster executors are started with {@code SPARK_HOME/jars/*} as
- * their class path, which it links to the bench's own jars.
+ * length groups 0: random batches, as before 2026-11-23; batch: windows per executor per step). SPARK_HOME: see
+ * {@link LocalCluster}.
  */
 public final class TrainBench {
   private static final int CORES = 2;
@@ -56,7 +54,6 @@ public final class TrainBench {
     int groups = args.length > 2 ? Integer.parseInt(args[2]) : Batching.LENGTH_GROUPS;
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     Path work = Path.of("target/bench-train").toAbsolutePath();
-    Path sparkHome = sparkHome();
     Path teacher = work.resolve("minilm");
     if (!Files.exists(teacher.resolve("model.safetensors"))) {
       OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, teacher, null, 1));
@@ -75,7 +72,7 @@ public final class TrainBench {
       int threads = CORES / executors;
       Batching batching = new Batching(batch, 1, steps, executors, 42).withLocalSteps(run[1])
           .withLengthGroups(groups);
-      SparkSession spark = localCluster(executors, threads, sparkHome);
+      SparkSession spark = LocalCluster.start("TrainBench", executors, threads, Map.of());
       try {
         Path dir = work.resolve("run-" + executors + "-" + run[1]);
         deleteTree(dir);
@@ -92,7 +89,7 @@ public final class TrainBench {
         List<StepStats> loop = new ArrayList<>(loop(student, optimization, steps, batches));
         DistillConfig config = new DistillConfig(inputs.features(), inputs.logits(), null,
             dir.resolve("out").toString(), student, DistillLoss.DEFAULT, optimization,
-            batching, new Checkpointing(0, 1, false, 0), 1, threads);
+            batching, new Checkpointing(0, 1, false, 0), 1, 0);
         DistillJob.run(spark, config);
         // the first step (or round of local steps) left out
         List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME));
@@ -147,56 +144,6 @@ public final class TrainBench {
     double windows = steps.stream().mapToLong(StepStats::windows).sum();
     double seconds = steps.stream().mapToDouble(StepStats::seconds).sum();
     return windows / seconds;
-  }
-
-  /**
-   * Spark's local-cluster master: {@code executors} executor JVMs of {@code cores} cores each, started with
-   * the bench's class path and JVM flags.
-   */
-  private static SparkSession localCluster(int executors, int cores, Path sparkHome) throws Exception {
-    Path root = Path.of("").toAbsolutePath();
-    String flags;
-    try (Stream<String> lines = Files.lines(root.resolve("conf/jvm.options"))) {
-      flags = lines.map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-          .collect(Collectors.joining(" "));
-    }
-    return SparkSession.builder()
-        .master("local-cluster[" + executors + "," + cores + ",3072]")
-        .appName("TrainBench")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.executor.memory", "2g")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.home", sparkHome.toString())
-        .config("spark.executor.extraClassPath", root.resolve("target/test-classes") + File.pathSeparator
-            + root.resolve("target/classes"))
-        .config("spark.executor.extraJavaOptions", flags + " -Dlog4j2.configurationFile="
-            + root.resolve("conf/log4j2.xml"))
-        .getOrCreate();
-  }
-
-  /**
-   * $SPARK_HOME, made to look like a Spark installation to the executor launcher: jars/ linking every jar of this
-   * JVM's class path.
-   */
-  private static Path sparkHome() throws Exception {
-    String env = System.getenv("SPARK_HOME");
-    if (env == null) {
-      throw new IllegalStateException("set SPARK_HOME to a directory this bench may fill, e.g. "
-          + "SPARK_HOME=$PWD/target/spark-home jobs/bench TrainBench");
-    }
-    Path jars = Path.of(env).toAbsolutePath().resolve("jars");
-    Files.createDirectories(jars);
-    // Spark's launcher takes the Scala version from this directory (or $SPARK_SCALA_VERSION)
-    Files.createDirectories(Path.of(env).toAbsolutePath().resolve("launcher/target/scala-2.13"));
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path p = Path.of(entry);
-      if (entry.endsWith(".jar") && Files.isRegularFile(p) && !Files.exists(jars.resolve(p.getFileName()))) {
-        Files.createSymbolicLink(jars.resolve(p.getFileName()), p.toAbsolutePath());
-      }
-    }
-    return Path.of(env).toAbsolutePath();
   }
 
   private static void deleteTree(Path dir) throws Exception {
