@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -54,7 +55,7 @@ public final class BroadcastBench {
     }
     StringBuilder table = new StringBuilder();
     for (Variant v : variants) {
-      Map<String, String> conf = new java.util.HashMap<>(Map.of("spark.broadcast.compress", "false",
+      Map<String, String> conf = new HashMap<>(Map.of("spark.broadcast.compress", "false",
           "spark.kryoserializer.buffer.max", "1g"));
       conf.putAll(v.conf());
       SparkSession spark = LocalCluster.start("BroadcastBench", 1, 2, conf);
@@ -70,7 +71,8 @@ public final class BroadcastBench {
           List<Broadcast<Object>> pieces = new ArrayList<>();
           int per = (VALUES + v.pieces() - 1) / v.pieces();
           for (int p = 0; p < v.pieces(); p++) {
-            float[] piece = v.pieces() == 1 ? params : Arrays.copyOfRange(params, p * per, Math.min(VALUES, (p + 1) * per));
+            float[] piece = v.pieces() == 1 ? params
+                : Arrays.copyOfRange(params, p * per, Math.min(VALUES, (p + 1) * per));
             pieces.add(jsc.broadcast(v.bytes() ? bytes(piece) : piece));
           }
           long t1 = System.nanoTime();
