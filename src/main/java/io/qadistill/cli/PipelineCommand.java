@@ -1,8 +1,14 @@
 package io.qadistill.cli;
 
+import io.qadistill.common.UsageException;
 import io.qadistill.pipeline.Pipeline;
 import io.qadistill.pipeline.PipelineConfig;
 import io.qadistill.pipeline.PipelineConfig.Training;
+import io.qadistill.squad.ColumnMapping;
+import io.qadistill.squad.InputFormat;
+import io.qadistill.squad.ReadInput;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,11 +23,28 @@ final class PipelineCommand extends SparkCommand {
   /** Set by jobs/qadistill to the checkout, where the bundled data lives. */
   private static final String HOME = System.getProperty("qadistill.home", ".");
 
-  @Option(names = "--train", description = "SQuAD JSON to learn from; default: the bundled train sample.")
+  @Option(names = "--train", description = "Data to learn from, as read's --input takes it (SQuAD JSON, "
+      + "Parquet, JSON Lines, or with --train-format table a table); default: the bundled train sample.")
   String train;
 
-  @Option(names = "--dev", description = "SQuAD JSON to evaluate on; default: the bundled dev sample.")
+  @Option(names = "--train-format", paramLabel = "FORMAT", converter = InputFormatConverter.class,
+      description = "--train's format, as read's --format; default: what its name says, else squad-json.")
+  InputFormat trainFormat;
+
+  @Option(names = "--train-columns", split = ",", paramLabel = "COLUMN=SOURCE",
+      description = "--train's names for examples columns, as read's --columns.")
+  Map<String, String> trainColumns;
+
+  @Option(names = "--dev", description = "Data to evaluate on, as --train; default: the bundled dev sample.")
   String dev;
+
+  @Option(names = "--dev-format", paramLabel = "FORMAT", converter = InputFormatConverter.class,
+      description = "--dev's format, as read's --format; default: what its name says, else squad-json.")
+  InputFormat devFormat;
+
+  @Option(names = "--dev-columns", split = ",", paramLabel = "COLUMN=SOURCE",
+      description = "--dev's names for examples columns, as read's --columns.")
+  Map<String, String> devColumns;
 
   @Option(names = "--work", description = "Directory for all outputs, on a file system the driver and the "
       + "executors share; default: runs/default in the checkout.")
@@ -78,12 +101,28 @@ final class PipelineCommand extends SparkCommand {
 
   @Override
   Object run(SparkSession spark) {
+    return new Pipeline(config()).run(spark);
+  }
+
+  /** The pipeline's settings from the options, before Spark starts. */
+  PipelineConfig config() {
     PipelineConfig embedded = PipelineConfig.embedded(HOME, work != null ? work : HOME + "/runs/default");
     int trainSample = trainExamples != null ? trainExamples : train == null ? embedded.trainExamples() : 0;
-    return new Pipeline(new PipelineConfig(train != null ? train : embedded.train(),
-        dev != null ? dev : embedded.dev(), embedded.work(), window.maxLength, window.docStride, trainSample,
-        devExamples, teacher, new Training(teacherEpochs, batchSize, teacherLearningRate),
-        new Training(studentEpochs, batchSize, studentLearningRate), studentLayers, partitions, dropout, seed))
-        .run(spark);
+    return new PipelineConfig(input(train, trainFormat, trainColumns, embedded.train()),
+        input(dev, devFormat, devColumns, embedded.dev()), embedded.work(), window.maxLength, window.docStride,
+        trainSample, devExamples, teacher, new Training(teacherEpochs, batchSize, teacherLearningRate),
+        new Training(studentEpochs, batchSize, studentLearningRate), studentLayers, partitions, dropout, seed);
+  }
+
+  private static ReadInput input(String path, InputFormat format, Map<String, String> columns,
+      ReadInput embedded) {
+    if (path == null) {
+      if (format != null || columns != null) {
+        throw new UsageException("--train-format, --train-columns, --dev-format and --dev-columns describe a "
+            + "--train or --dev given with them; the bundled sample is SQuAD JSON");
+      }
+      return embedded;
+    }
+    return new ReadInput(List.of(path), format, new ColumnMapping(columns));
   }
 }

@@ -11,6 +11,7 @@ import io.qadistill.features.FeaturizeJob;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
 import io.qadistill.squad.ReadConfig;
+import io.qadistill.squad.ReadInput;
 import io.qadistill.squad.ReadJob;
 import io.qadistill.teacher.TeacherLogitsConfig;
 import io.qadistill.teacher.TeacherLogitsJob;
@@ -109,8 +110,9 @@ public final class Pipeline {
   }
 
   /** Read → (sample) → featurize of one split; returns the features table. */
-  private String examplesAndFeatures(SparkSession spark, String split, String input, int sample, String tokenizer) {
-    ReadConfig read = ReadConfig.of(List.of(input), config.path(split + "-examples"));
+  private String examplesAndFeatures(SparkSession spark, String split, ReadInput input, int sample,
+      String tokenizer) {
+    ReadConfig read = ReadConfig.of(input, config.path(split + "-examples"));
     stage("read " + split, read.examples(), read, List.of(), () -> new ReadJob(read).run(spark));
     String examples = read.examples();
     if (sample > 0) {

@@ -2,14 +2,16 @@ package io.qadistill.pipeline;
 
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturizeConfig;
+import io.qadistill.squad.ReadInput;
 import io.qadistill.train.Batching;
 import io.qadistill.train.Optimization;
+import java.util.List;
 
 /**
  * The whole pipeline's settings.
  *
- * @param train SQuAD JSON the teacher and student learn from (file, directory or glob)
- * @param dev SQuAD JSON both models are evaluated on
+ * @param train what the teacher and student learn from: SQuAD JSON, Parquet, JSON Lines or a table ({@link ReadInput})
+ * @param dev what both models are evaluated on, as {@code train}
  * @param work the directory every stage writes under, one subdirectory per stage output (local: the models
  *     are written there by the driver and read by the executors at the same path)
  * @param maxLength window length for featurize
@@ -24,7 +26,7 @@ import io.qadistill.train.Optimization;
  * @param dropout dropout of both trainings; null = the model's own (0.1 for MiniLM)
  * @param seed seed of sampling, shuffling, dropout
  */
-public record PipelineConfig(String train, String dev, String work, int maxLength, int docStride,
+public record PipelineConfig(ReadInput train, ReadInput dev, String work, int maxLength, int docStride,
     int trainExamples, int devExamples, String teacher, Training teacherTraining, Training studentTraining,
     int studentLayers, int partitions, Double dropout, long seed) {
 
@@ -57,10 +59,9 @@ public record PipelineConfig(String train, String dev, String work, int maxLengt
   public static final int STUDENT_LAYERS = 3;
 
   public PipelineConfig {
-    for (String[] p : new String[][] {{"train", train}, {"dev", dev}, {"work", work}}) {
-      if (p[1] == null || p[1].isBlank()) {
-        throw new UsageException("pipeline: --" + p[0] + " is empty; give a path");
-      }
+    if (train == null || dev == null || work == null || work.isBlank()) {
+      throw new UsageException("pipeline: --train, --dev and --work need a value (train " + train + ", dev " + dev
+          + ", work " + work + ")");
     }
     work = work.replaceAll("/+$", "");
     // Validates the window settings before any stage runs.
@@ -77,7 +78,8 @@ public record PipelineConfig(String train, String dev, String work, int maxLengt
 
   /** The embedded default: the bundled SQuAD sample under {@code home}/data/squad, outputs under {@code work}. */
   public static PipelineConfig embedded(String home, String work) {
-    return new PipelineConfig(home + "/data/squad/train-sample.json", home + "/data/squad/dev-sample.json", work,
+    return new PipelineConfig(ReadInput.of(List.of(home + "/data/squad/train-sample.json")),
+        ReadInput.of(List.of(home + "/data/squad/dev-sample.json")), work,
         FeaturizeConfig.DEFAULT_MAX_LENGTH, FeaturizeConfig.DEFAULT_DOC_STRIDE, TRAIN_EXAMPLES, 0, null,
         TEACHER_TRAINING, STUDENT_TRAINING, STUDENT_LAYERS, 0, null, 42);
   }

@@ -16,10 +16,12 @@ import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * Turns the inputs a user names into the files to read, on the driver, through Hadoop's FileSystem (local, HDFS,
- * S3, ...): a file is taken as it is, whatever its name; a directory contributes the {@code .json} files (and
- * compressed {@code .json.gz}, {@code .json.bz2}, ...) anywhere below it, skipping hidden names (starting with
- * {@code .} or {@code _}, as Spark does); a glob ({@code data/*.json}, {@code s3a://b/squad-{train,dev}*}) expands
- * to the files and directories it matches. Only names and sizes are listed here; no content reaches the driver.
+ * S3, ...): a file is taken as it is, whatever its name; a directory contributes the files of the format anywhere
+ * below it, skipping hidden names (starting with {@code .} or {@code _}, as Spark does): for SQuAD JSON {@code .json}
+ * (and compressed {@code .json.gz}, {@code .json.bz2}, ...), for JSON Lines {@code .jsonl}, {@code .ndjson} and
+ * {@code .json} (what {@code datasets}' {@code to_json} and Spark's JSON writer name them), compressed or not, for
+ * Parquet {@code .parquet}; a glob ({@code data/*.json}, {@code s3a://b/squad-{train,dev}*}) expands to the files
+ * and directories it matches. Only names and sizes are listed here; no content reaches the driver.
  */
 public final class InputFiles {
   private InputFiles() {}
@@ -28,7 +30,7 @@ public final class InputFiles {
    * The files to read, fully qualified, without duplicates, sorted by path (their index): this order decides
    * which record of a duplicate id is kept.
    */
-  static List<InputFile> list(List<String> inputs, Configuration conf) {
+  static List<InputFile> list(List<String> inputs, InputFormat format, Configuration conf) {
     TreeMap<String, Long> files = new TreeMap<>();
     for (String input : inputs) {
       int found = 0;
@@ -39,14 +41,14 @@ public final class InputFiles {
         if (matches == null || matches.length == 0) {
           throw new UsageException("input " + input + " does not exist"
               + (input.matches(".*[*?\\[{].*") ? " (no path matches the pattern)" : "")
-              + ": give a SQuAD JSON file, a directory of them or a glob");
+              + ": give a " + what(format) + ", a directory of them or a glob");
         }
         for (FileStatus match : matches) {
           if (match.isDirectory()) {
             RemoteIterator<LocatedFileStatus> it = fs.listFiles(match.getPath(), true);
             while (it.hasNext()) {
               LocatedFileStatus file = it.next();
-              if (isJson(file.getPath()) && !hidden(file.getPath(), match.getPath())) {
+              if (isOf(format, file.getPath()) && !hidden(file.getPath(), match.getPath())) {
                 files.put(file.getPath().toString(), file.getLen());
                 found++;
               }
@@ -60,8 +62,9 @@ public final class InputFiles {
         throw new UncheckedIOException("cannot list input " + input, e);
       }
       if (found == 0) {
-        throw new UsageException("input " + input + " holds no .json file: give a SQuAD JSON file, a directory "
-            + "of them or a glob");
+        throw new UsageException("input " + input + " holds no " + what(format) + " (" + suffixes(format)
+            + "): give a file, a directory of them or a glob" + (format == InputFormat.SQUAD_JSON
+            ? ", or --format for Parquet or JSON Lines" : ""));
       }
     }
     List<InputFile> list = new ArrayList<>();
@@ -98,9 +101,31 @@ public final class InputFiles {
     return groups;
   }
 
-  private static boolean isJson(Path path) {
-    String name = path.getName();
-    return name.endsWith(".json") || name.matches(".*\\.json\\.(gz|bz2|deflate|zst|lz4|snappy)");
+  /** True when a directory's file is of {@code format}, by its name. */
+  private static boolean isOf(InputFormat format, Path path) {
+    InputFormat named = InputFormat.of(path.getName());
+    return switch (format) {
+      case SQUAD_JSON -> named == InputFormat.SQUAD_JSON;
+      case JSONL -> named == InputFormat.JSONL || named == InputFormat.SQUAD_JSON;
+      case PARQUET -> named == InputFormat.PARQUET && !path.getName().matches(".*" + InputFormat.COMPRESSION);
+      case TABLE -> throw new IllegalArgumentException("a table has no files to list");
+    };
+  }
+
+  private static String what(InputFormat format) {
+    return switch (format) {
+      case SQUAD_JSON -> "SQuAD JSON file";
+      case JSONL -> "JSON Lines file";
+      case PARQUET, TABLE -> "Parquet file";
+    };
+  }
+
+  private static String suffixes(InputFormat format) {
+    return switch (format) {
+      case SQUAD_JSON -> ".json, .json.gz, ...";
+      case JSONL -> ".jsonl, .ndjson, .json, each optionally .gz, ...";
+      case PARQUET, TABLE -> ".parquet";
+    };
   }
 
   /** True when the file or a directory between it and {@code root} has a hidden name. */

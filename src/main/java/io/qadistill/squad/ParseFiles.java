@@ -19,24 +19,28 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * The executor side of {@link ReadJob}: opens each file of the partition through Hadoop's FileSystem (decompressing
- * by file extension) and streams its records as rows of {@link ReadJob#PARSED}, one file after the other, never
- * holding more than {@link SquadParser} does. Open files are closed when the task ends, even when it fails.
+ * The executor side of {@link ReadJob} for files (SQuAD JSON, JSON Lines): opens each file of the partition through
+ * Hadoop's FileSystem (decompressing by file extension) and streams its records as {@link ParsedRows}, one file after
+ * the other, never holding more than its parser ({@link SquadParser}, {@link JsonLinesParser}) does. Open files are closed when the task ends, even when it fails.
  */
 final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row> {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
 
   private final Broadcast<Map<String, String>> hadoopConf;
   private final LongAccumulator records;
+  private final InputFormat format;
+  private final ColumnMapping columns;
 
-  ParseFiles(Broadcast<Map<String, String>> hadoopConf, LongAccumulator records) {
+  ParseFiles(Broadcast<Map<String, String>> hadoopConf, LongAccumulator records, InputFormat format,
+      ColumnMapping columns) {
     this.hadoopConf = hadoopConf;
     this.records = records;
+    this.format = format;
+    this.columns = columns;
   }
 
   @Override
@@ -48,7 +52,7 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
     hadoopConf.value().forEach(conf::set);
     return new Iterator<>() {
       private InputFile file;
-      private SquadParser parser;
+      private RecordParser parser;
       private ProgressLog progress;
 
       {
@@ -68,7 +72,8 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
           file = files.next();
           Path path = new Path(file.path());
           CountingStream in = open(path, conf);
-          parser = new SquadParser(decompress(path, in, conf));
+          InputStream data = decompress(path, in, conf);
+          parser = format == InputFormat.JSONL ? new JsonLinesParser(data, columns) : new SquadParser(data);
           // In the executor's log: a driver-side accumulator only moves when a whole task ends.
           progress = ProgressLog.start("read " + file.path(), "bytes", file.bytes(), in::count, PROGRESS_EVERY);
         }
@@ -81,7 +86,7 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
           throw new NoSuchElementException();
         }
         records.add(1);
-        return toRow(file, parser.next());
+        return ParsedRows.of(file.index(), file.path(), parser.next());
       }
 
       private void closeParser() {
@@ -97,7 +102,7 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
     };
   }
 
-  private static CountingStream open(Path path, Configuration conf) {
+  static CountingStream open(Path path, Configuration conf) {
     try {
       return new CountingStream(path.getFileSystem(conf).open(path));
     } catch (IOException e) {
@@ -105,19 +110,26 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
     }
   }
 
-  /** The stream itself, or decompressed when the name says so (.gz, .bz2, ...: Hadoop's codecs). */
-  private static InputStream decompress(Path path, InputStream in, Configuration conf) {
+  /**
+   * The stream itself, or decompressed when the name says so (.gz, .bz2, ...: Hadoop's codecs). A decompressor's
+   * error while the file itself reads fine is the data's fault: it comes as a {@link CorruptFileException}.
+   */
+  static InputStream decompress(Path path, CountingStream in, Configuration conf) {
     CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+    if (codec == null) {
+      return in;
+    }
     try {
-      return codec == null ? in : codec.createInputStream(in);
+      return new DecompressedStream(codec.createInputStream(in), in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot decompress " + path, e);
     }
   }
 
   /** Counts the file's bytes as they are read (before decompression), for progress against the file's size. */
-  private static final class CountingStream extends FilterInputStream {
+  static final class CountingStream extends FilterInputStream {
     private volatile long count; // written by the task's thread only, read by the progress logger's
+    private boolean failed;
 
     CountingStream(InputStream in) {
       super(in);
@@ -129,20 +141,30 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
+      try {
+        int b = super.read();
+        if (b >= 0) {
+          count++;
+        }
+        return b;
+      } catch (IOException e) {
+        failed = true;
+        throw e;
       }
-      return b;
     }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = super.read(buffer, offset, length);
-      if (n > 0) {
-        count += n;
+      try {
+        int n = super.read(buffer, offset, length);
+        if (n > 0) {
+          count += n;
+        }
+        return n;
+      } catch (IOException e) {
+        failed = true;
+        throw e;
       }
-      return n;
     }
 
     @Override
@@ -153,12 +175,32 @@ final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row
     }
   }
 
-  private static Row toRow(InputFile file, SquadRecord r) {
-    // arrays, not Lists: Spark's Row encoder takes Java arrays (and Scala Seqs) only
-    Row answers = r.answerTexts() == null ? null : RowFactory.create(r.answerTexts().toArray(String[]::new),
-        r.answerStarts().stream().mapToInt(Integer::intValue).toArray());
-    return RowFactory.create(file.index(), r.position(), file.path(), r.location(), r.id(), r.title(), r.context(),
-        r.question(), answers, r.isKept() ? r.impossible() : null, r.corrections(),
-        r.reason() == null ? null : r.reason().code(), r.detail(), r.raw());
+  /** A decompressor's stream whose errors, when the file below read fine, are {@link CorruptFileException}s. */
+  private static final class DecompressedStream extends FilterInputStream {
+    private final CountingStream file;
+
+    DecompressedStream(InputStream decompressed, CountingStream file) {
+      super(decompressed);
+      this.file = file;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (IOException e) {
+        throw file.failed ? e : new CorruptFileException(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      try {
+        return super.read(buffer, offset, length);
+      } catch (IOException e) {
+        throw file.failed ? e : new CorruptFileException(e);
+      }
+    }
   }
+
 }

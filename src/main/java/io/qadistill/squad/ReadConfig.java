@@ -6,12 +6,12 @@ import java.util.List;
 /**
  * What {@link ReadJob} reads and where it writes.
  *
- * @param inputs SQuAD JSON files, directories of them or globs, on any Hadoop file system (at least one)
+ * @param input the inputs, their format and column mapping
  * @param examples the examples table's directory; replaced when the job succeeds
  * @param quarantine the quarantine table's directory; replaced when the job succeeds; must not be, contain or lie
  *     inside {@code examples}
  */
-public record ReadConfig(List<String> inputs, String examples, String quarantine) {
+public record ReadConfig(ReadInput input, String examples, String quarantine) {
 
   /** The quarantine directory beside {@code examples} when none is given: {@code out/examples} → {@code out/examples-quarantine}. */
   public static String defaultQuarantine(String examples) {
@@ -19,20 +19,19 @@ public record ReadConfig(List<String> inputs, String examples, String quarantine
   }
 
   /** A configuration with the quarantine beside the examples ({@link #defaultQuarantine}). */
+  public static ReadConfig of(ReadInput input, String examples) {
+    return new ReadConfig(input, examples, examples == null ? null : defaultQuarantine(examples));
+  }
+
+  /** SQuAD JSON (or the format the names say) into {@code examples}, the quarantine beside it. */
   public static ReadConfig of(List<String> inputs, String examples) {
-    return new ReadConfig(inputs, examples, examples == null ? null : defaultQuarantine(examples));
+    return of(ReadInput.of(inputs), examples);
   }
 
   public ReadConfig {
-    if (inputs == null || inputs.isEmpty()) {
-      throw new UsageException("inputs: give at least one SQuAD JSON file, directory or glob");
+    if (input == null) {
+      throw new UsageException("inputs: give at least one file, directory or glob (or, with --format table, a table)");
     }
-    for (String input : inputs) {
-      if (input == null || input.isBlank()) {
-        throw new UsageException("inputs: an input path is empty (" + inputs + ")");
-      }
-    }
-    inputs = List.copyOf(inputs);
     if (examples == null || examples.isBlank()) {
       throw new UsageException("examples: the output directory is empty (" + examples + ")");
     }

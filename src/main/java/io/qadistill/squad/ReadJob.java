@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
@@ -29,64 +30,46 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads SQuAD JSON (v1.1 and v2.0 layouts) into the examples table, one row per question, and a quarantine table
- * for what cannot be kept, each with {@code _provenance.json} beside it.
+ * Reads question-answering data into the examples table ({@link ExamplesTable}), one row per question, and a
+ * quarantine table for what cannot be kept, each with {@code _provenance.json} beside it. Inputs
+ * ({@link InputFormat}): SQuAD JSON (v1.1 and v2.0 layouts), or Hugging Face {@code datasets}' flat layout as
+ * Parquet, JSON Lines or a table of the session's catalog, with the same checks ({@link ExampleChecks}) and the same
+ * quarantine either way.
  *
  * <p>How it runs and what it costs:
  * <ul>
- *   <li>The driver only lists the input files ({@link InputFiles}); their content never reaches it. Files are
- *       packed into tasks by size (about {@link #TASK_BYTES} each, at least the cluster's parallelism) and each
- *       is streamed ({@link SquadParser}), so a task's memory is bounded by the largest paragraph, not by the
- *       file: a 1 GB file needs no more executor memory than a 1 MB one. But a file is never split, so one large
- *       file is read by one core (train-v1.1, 30 MB: about a second of parsing); split very large inputs into
- *       several files to read them in parallel.</li>
- *   <li>The parsed rows are persisted (memory and disk) so that counting, the examples and the quarantine are
- *       computed from one parse.</li>
- *   <li>Duplicate ids, across all files: a window over (id, file rank, position) shuffles only those small
+ *   <li>Files (SQuAD JSON, JSON Lines): the driver only lists them ({@link InputFiles}; for JSON Lines it also
+ *       reads the first records of the first file, to check the column mapping). Files are packed into tasks by size
+ *       (about {@link #TASK_BYTES} each, at least the cluster's parallelism) and each is streamed
+ *       ({@link SquadParser}, {@link JsonLinesParser}), so a task's memory is bounded by the largest paragraph or
+ *       line, not by the file: a 1 GB file needs no more executor memory than a 1 MB one. But a file is never
+ *       split, so one large file is read by one core (train-v1.1, 30 MB: about a second of parsing); split very
+ *       large inputs into several files to read them in parallel.</li>
+ *   <li>Parquet and tables: Spark's own scan, split as Spark splits it; the driver checks the schema against the
+ *       column mapping first ({@link TableInput}), then each row is checked on the executors
+ *       ({@link TableRecords}).</li>
+ *   <li>The checked rows are persisted (memory and disk) so that counting, the examples and the quarantine are
+ *       computed from one read.</li>
+ *   <li>Duplicate ids, across all inputs: a window over (id, file rank, position) shuffles only those small
  *       columns; the first record in sorted-file and position order is kept, later ones are quarantined with a
  *       pointer to it. Only records that pass every other check take part, so a valid record is kept even when an
  *       invalid one with its id came first. The duplicates are joined back (a broadcast join when few).</li>
  *   <li>Both tables are written into hidden staging directories and moved into place only when both are
  *       complete ({@link StagedOutput}); a rerun replaces them, a failed run leaves the previous ones.</li>
  * </ul>
- * Quarantine columns: id (null when the record has no string id), file, location (path in the file, or line and
- * column of a JSON error), reason ({@link Reason#code()}), detail (a sentence for humans), raw (the record's JSON
- * as in the file, without its context; null for a malformed file).
+ * Quarantine columns: id (null when the record has no string id), file (a table's data file, or its name),
+ * location (path in the file, line of a JSON Lines file, row of a Parquet file from 0, line and column of a JSON
+ * error; null for a row of a table whose files are not known), reason ({@link Reason#code()}), detail (a sentence
+ * for humans), raw (the record's JSON as in the input, without its context; null for a malformed file).
  */
 public final class ReadJob {
   private static final Logger LOG = LoggerFactory.getLogger(ReadJob.class);
-
-  /** The rows the executors produce: every record, kept or not, with its file rank and position. */
-  static final StructType PARSED = new StructType()
-      .add("file_index", DataTypes.IntegerType, false)
-      .add("position", DataTypes.LongType, false)
-      .add("file", DataTypes.StringType, false)
-      .add("location", DataTypes.StringType, false)
-      .add("id", DataTypes.StringType, true)
-      .add("title", DataTypes.StringType, true)
-      .add("context", DataTypes.StringType, true)
-      .add("question", DataTypes.StringType, true)
-      .add("answers", new StructType()
-          .add("text", DataTypes.createArrayType(DataTypes.StringType, false), false)
-          .add("answer_start", DataTypes.createArrayType(DataTypes.IntegerType, false), false), true)
-      .add("is_impossible", DataTypes.BooleanType, true)
-      .add("corrections", DataTypes.IntegerType, false)
-      .add("reason", DataTypes.StringType, true)
-      .add("detail", DataTypes.StringType, true)
-      .add("raw", DataTypes.StringType, true);
-
-  /** The examples table's columns, as Hugging Face's squad / squad_v2 datasets plus is_impossible. */
-  public static final List<String> EXAMPLE_COLUMNS =
-      List.of("id", "title", "context", "question", "answers", "is_impossible");
-  /** The quarantine table's columns. */
 
   /** About how many input bytes one task reads, when files can be grouped (a file is never split). */
   static final long TASK_BYTES = 64L << 20;
@@ -97,31 +80,32 @@ public final class ReadJob {
     this.config = config;
   }
 
+  /** What the executors produce and what it was read from. */
+  private record Parsed(Dataset<Row> rows, List<String> inputs, int files) {}
+
   /** Reads, checks, writes both tables and returns the counts; throws UsageException for an input not found. */
   public ReadResult run(SparkSession spark) {
     long startNanos = System.nanoTime();
     SparkContext sc = spark.sparkContext();
-    List<InputFile> files = InputFiles.list(config.inputs(), sc.hadoopConfiguration());
+    ReadInput input = config.input();
     StagedOutput examplesOut = new StagedOutput(config.examples(), sc.hadoopConfiguration());
     StagedOutput quarantineOut = new StagedOutput(config.quarantine(), sc.hadoopConfiguration());
-    LOG.info("read: {} file(s) -> {} (quarantine {})", files.size(), examplesOut.target(), quarantineOut.target());
-
-    sc.setJobGroup("read", "read " + files.size() + " SQuAD file(s)", false);
     LongAccumulator progress = sc.longAccumulator("read records");
-    Map<String, String> conf = new HashMap<>();
-    sc.hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
-    // The executors open the files with the driver's Hadoop settings (credentials, endpoints), sent once.
-    Broadcast<Map<String, String>> hadoopConf = JavaSparkContext.fromSparkContext(sc).broadcast(conf);
-    Dataset<Row> parsed = parse(spark, files, hadoopConf, progress);
-    Dataset<Row> duplicates = duplicates(parsed);
+    List<Runnable> cleanUp = new ArrayList<>();
+    Parsed parsed = parse(spark, input, progress, cleanUp);
+    LOG.info("read: {} ({} file(s)) -> {} (quarantine {})", input.format(), parsed.files(), examplesOut.target(),
+        quarantineOut.target());
+    sc.setJobGroup("read", "read " + parsed.files() + " " + input.format() + " file(s)", false);
+    Dataset<Row> rows = parsed.rows().persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> duplicates = duplicates(rows);
     try {
-      Dataset<Row> records = parsed.join(duplicates, new String[] {"file_index", "position"}, "left_outer")
+      Dataset<Row> records = rows.join(duplicates, new String[] {"file_index", "position"}, "left_outer")
           .withColumn("reason", coalesce(col("reason"),
               when(col("duplicate_of").isNotNull(), lit(Reason.DUPLICATE_ID.code()))))
           .withColumn("detail", coalesce(col("detail"),
               concat(lit("duplicate of the record at "), col("duplicate_of"))));
 
-      // The first action parses and fills both caches; run alone so no two stages parse the same file at once.
+      // The first action reads and fills both caches; run alone so no two stages read the same input at once.
       sc.setJobDescription("read: parse, check and find duplicate ids");
       try (ProgressLog log = ProgressLog.start("read", "records", 0, progress::value, Duration.ofSeconds(10))) {
         duplicates.count();
@@ -130,20 +114,20 @@ public final class ReadJob {
 
       sc.setJobDescription("read: write examples");
       records.filter(col("reason").isNull())
-          .select(columns(EXAMPLE_COLUMNS))
+          .select(columns(ExamplesTable.COLUMNS))
           .write().mode("overwrite").parquet(examplesOut.staging());
       sc.setJobDescription("read: write quarantine");
       records.filter(col("reason").isNotNull())
           .select(columns(List.of(Quarantine.SCHEMA.fieldNames())))
           .write().mode("overwrite").parquet(quarantineOut.staging());
-      Provenance provenance = Provenance.of(spark, "read", config, files.stream().map(InputFile::path).toList());
+      Provenance provenance = Provenance.of(spark, "read", config, parsed.inputs());
       provenance.writeInto(spark, examplesOut.staging());
       provenance.writeInto(spark, quarantineOut.staging());
       examplesOut.commit();
       quarantineOut.commit();
 
       double seconds = (System.nanoTime() - startNanos) / 1e9;
-      ReadResult result = new ReadResult(files.size(), counts.read, counts.kept, counts.impossible,
+      ReadResult result = new ReadResult(parsed.files(), counts.read, counts.kept, counts.impossible,
           counts.read - counts.kept, counts.byReason, counts.corrections, counts.malformedFiles, seconds,
           counts.kept / seconds, examplesOut.target(), quarantineOut.target());
       LOG.info("read: {} files, {} records read, {} kept ({} impossible), {} quarantined {}, {} answer_start "
@@ -157,20 +141,33 @@ public final class ReadJob {
       throw e;
     } finally {
       duplicates.unpersist();
-      parsed.unpersist();
-      hadoopConf.destroy();
+      rows.unpersist();
+      cleanUp.forEach(Runnable::run);
       sc.clearJobGroup();
     }
   }
 
-  /** Files streamed on the executors, grouped into tasks by size; persisted because three actions read it. */
-  private static Dataset<Row> parse(SparkSession spark, List<InputFile> files,
-      Broadcast<Map<String, String>> hadoopConf, LongAccumulator records) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+  /** The input's records, checked on the executors, as {@link ParsedRows}; not yet computed. */
+  private static Parsed parse(SparkSession spark, ReadInput input, LongAccumulator records, List<Runnable> cleanUp) {
+    if (input.format() == InputFormat.PARQUET || input.format() == InputFormat.TABLE) {
+      TableInput.Parsed table = TableInput.parse(spark, input, records);
+      return new Parsed(table.rows(), table.inputs(), table.files());
+    }
+    SparkContext sc = spark.sparkContext();
+    List<InputFile> files = InputFiles.list(input.paths(), input.format(), sc.hadoopConfiguration());
+    if (input.format() == InputFormat.JSONL) {
+      JsonLinesParser.checkColumns(files.get(0), input.columns(), sc.hadoopConfiguration());
+    }
+    Map<String, String> conf = new HashMap<>();
+    sc.hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
+    // The executors open the files with the driver's Hadoop settings (credentials, endpoints), sent once.
+    Broadcast<Map<String, String>> hadoopConf = jsc.broadcast(conf);
+    cleanUp.add(hadoopConf::destroy);
     List<List<InputFile>> groups = InputFiles.groups(files, jsc.defaultParallelism(), TASK_BYTES);
-    return spark.createDataFrame(
-            jsc.parallelize(groups, groups.size()).mapPartitions(new ParseFiles(hadoopConf, records)), PARSED)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = spark.createDataFrame(jsc.parallelize(groups, groups.size())
+        .mapPartitions(new ParseFiles(hadoopConf, records, input.format(), input.columns())), ParsedRows.SCHEMA);
+    return new Parsed(rows, files.stream().map(InputFile::path).toList(), files.size());
   }
 
   /** (file_index, position, duplicate_of) of each valid record whose id an earlier valid record has. */
@@ -179,7 +176,7 @@ public final class ReadJob {
     return parsed.filter(col("reason").isNull())
         .select(col("id"), col("file_index"), col("position"),
             row_number().over(byId).as("rank"),
-            first(concat(col("file"), lit(" "), col("location"))).over(byId).as("duplicate_of"))
+            first(concat_ws(" ", col("file"), col("location"))).over(byId).as("duplicate_of"))
         .filter(col("rank").gt(1))
         .select("file_index", "position", "duplicate_of")
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -195,7 +192,8 @@ public final class ReadJob {
         .agg(count(lit(1)).as("records"),
             sum("corrections").as("corrections"),
             sum(when(col("is_impossible"), 1).otherwise(0)).as("impossible"),
-            collect_set(when(col("reason").equalTo(Reason.MALFORMED_JSON.code()), col("file"))).as("malformed"))
+            collect_set(when(col("reason").isin(Reason.MALFORMED_JSON.code(), Reason.CORRUPT_FILE.code()),
+                col("file"))).as("malformed"))
         .collectAsList();
     long read = 0;
     long kept = 0;

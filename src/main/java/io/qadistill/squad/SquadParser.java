@@ -7,13 +7,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.CharConversionException;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -30,11 +28,12 @@ import java.util.NoSuchElementException;
  * (kept or quarantined); one quarantined record per structure that cannot be split into questions (a data entry
  * or paragraph that is not an object, a paragraphs or qas value that is not an array or is missing, a document
  * without a data array); and, when the file is not well-formed JSON or not valid UTF-8, the records parsed before
- * the error followed by one {@link Reason#MALFORMED_JSON} record with the parser's message and location. The
+ * the error followed by one {@link Reason#MALFORMED_JSON} record with the parser's message and location (or, for a
+ * compressed file that ends early or is damaged, one {@link Reason#CORRUPT_FILE} record). The
  * paragraph being read when the error hit yields nothing: it is part of that last record. Keys other than data,
  * title, paragraphs, context, qas, id, question, answers and is_impossible are skipped (v2.0's plausible_answers).
  */
-public final class SquadParser implements Iterator<SquadRecord>, Closeable {
+public final class SquadParser implements RecordParser {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private enum State { START, ROOT, DATA, ARTICLE, PARAGRAPHS, DONE }
@@ -112,6 +111,9 @@ public final class SquadParser implements Iterator<SquadRecord>, Closeable {
       }
     } catch (JsonProcessingException | CharConversionException e) {
       malformed(e);
+    } catch (CorruptFileException e) {
+      String at = parser == null ? "$" : where(parser.currentLocation());
+      broken(at, Reason.CORRUPT_FILE, "the file cannot be decompressed after " + at + ": " + e.getMessage());
     } catch (IOException e) {
       close();
       throw new UncheckedIOException(e); // the file system failed, not the data: let the task fail and retry
@@ -154,7 +156,7 @@ public final class SquadParser implements Iterator<SquadRecord>, Closeable {
         state = State.DATA;
       } else {
         JsonNode node = JSON.readTree(parser);
-        quarantine("data", Reason.WRONG_TYPE, "data is " + ParagraphChecks.type(node) + ", expected an array",
+        quarantine("data", Reason.WRONG_TYPE, "data is " + JsonFields.type(node) + ", expected an array",
             node.toString());
       }
     } else {
@@ -178,7 +180,7 @@ public final class SquadParser implements Iterator<SquadRecord>, Closeable {
       article++;
       JsonNode node = JSON.readTree(parser);
       quarantine(articleLocation(), Reason.WRONG_TYPE,
-          "article is " + ParagraphChecks.type(node) + ", expected an object", node.toString());
+          "article is " + JsonFields.type(node) + ", expected an object", node.toString());
     }
   }
 
@@ -201,7 +203,7 @@ public final class SquadParser implements Iterator<SquadRecord>, Closeable {
       if (node.isTextual()) {
         title = node.textValue();
       } else if (!node.isNull()) {
-        titleProblem = "title is " + ParagraphChecks.type(node) + ", expected a string";
+        titleProblem = "title is " + JsonFields.type(node) + ", expected a string";
       }
       titleSeen = true;
       flushWaiting();
@@ -212,7 +214,7 @@ public final class SquadParser implements Iterator<SquadRecord>, Closeable {
       } else {
         JsonNode node = JSON.readTree(parser);
         quarantine(articleLocation() + ".paragraphs", Reason.WRONG_TYPE,
-            "paragraphs is " + ParagraphChecks.type(node) + ", expected an array", node.toString());
+            "paragraphs is " + JsonFields.type(node) + ", expected an array", node.toString());
       }
     } else {
       parser.skipChildren();
@@ -243,12 +245,16 @@ public final class SquadParser implements Iterator<SquadRecord>, Closeable {
   }
 
   private void malformed(IOException e) {
-    titleSeen = true;
-    flushWaiting(); // they were read whole; only their title may be missing
     JsonLocation at = e instanceof JsonProcessingException j ? j.getLocation() : null;
     String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-    quarantine(at == null ? "$" : where(at), Reason.MALFORMED_JSON,
-        message + (at == null ? "" : " (" + where(at) + ")"), null);
+    broken(at == null ? "$" : where(at), Reason.MALFORMED_JSON, message + (at == null ? "" : " (" + where(at) + ")"));
+  }
+
+  /** The file cannot be read on: the records read so far, then one for the rest. */
+  private void broken(String location, Reason reason, String detail) {
+    titleSeen = true;
+    flushWaiting(); // they were read whole; only their title may be missing
+    quarantine(location, reason, detail, null);
     close();
   }
 

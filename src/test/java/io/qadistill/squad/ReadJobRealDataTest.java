@@ -91,7 +91,7 @@ class ReadJobRealDataTest {
 
   @Test
   void globInputMatchesOnlyTheFilesItNames() {
-    ReadResult viaGlob = read(List.of(TestData.squadDir() + "/dev-v{1.1,2.0.reconstructed}.json"));
+    ReadResult viaGlob = read(List.of(TestData.squadDir() + "/dev-v{1.1,2.0.reconstructed}.json.gz"));
     assertThat(viaGlob.files()).isEqualTo(2);
     assertThat(viaGlob.read()).isEqualTo(10_570 + 11_873);
     assertThat(viaGlob.kept()).isEqualTo(10_570 + 11_873 - 5_928);
