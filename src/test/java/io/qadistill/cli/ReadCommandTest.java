@@ -15,20 +15,32 @@ class ReadCommandTest {
   @Test
   void isRegisteredAndDocumentsItsOptions() {
     String help = capture(true, "read", "--help");
-    assertThat(help).contains("--input=PATH", "--out=DIR", "--quarantine=DIR", "duplicate_id", "DIR-quarantine");
+    assertThat(help).contains("--input=PATH", "--out=DIR", "--quarantine=DIR", "duplicate_id", "DIR-quarantine",
+        "--format=FORMAT", "squad-json, parquet, jsonl", "--columns=COLUMN=SOURCE", "corrupt_file");
+  }
+
+  @Test
+  void anUnknownFormatIsABadUsageExitListingTheKnownOnes() {
+    assertThat(badUsage("read", "--input", "dev.csv", "--format", "csv", "--out", "x"))
+        .contains("--format csv: give one of squad-json, parquet, jsonl, table");
   }
 
   @Test
   void missingOutIsABadUsageExit() {
+    assertThat(badUsage("read", "--input", "dev.json")).contains("Missing required option: '--out=DIR'");
+  }
+
+  /** What the command line prints on stderr, having exited with 2. */
+  private static String badUsage(String... args) {
     PrintStream err = System.err;
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
     try {
-      assertThat(Main.execute("read", "--input", "dev.json")).isEqualTo(2);
+      assertThat(Main.execute(args)).isEqualTo(2);
     } finally {
       System.setErr(err);
     }
-    assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("Missing required option: '--out=DIR'");
+    return buffer.toString(StandardCharsets.UTF_8);
   }
 
   private static String capture(boolean stdout, String... args) {

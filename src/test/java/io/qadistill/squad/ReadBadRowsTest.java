@@ -38,15 +38,9 @@ class ReadBadRowsTest {
   private static final String CONTEXT = "The Normans gave their name to Normandy, a region in France.";
   private static final long NORMANDY = CONTEXT.indexOf("Normandy");
   private static final long FRANCE = CONTEXT.indexOf("France");
-  private static final StructType PARQUET = new StructType()
-      .add("id", DataTypes.StringType)
-      .add("title", DataTypes.StringType)
-      .add("context", DataTypes.StringType)
-      .add("question", DataTypes.StringType)
-      .add("answers", new StructType()
-          .add("text", DataTypes.createArrayType(DataTypes.StringType))
-          .add("answer_start", DataTypes.createArrayType(DataTypes.LongType)))
-      .add("is_impossible", DataTypes.BooleanType);
+  /** The datasets layout, with 64-bit answer_starts: a row can hold one that does not fit the examples table. */
+  private static final StructType PARQUET = StructType.fromDDL("id string, title string, context string, "
+      + "question string, answers struct<text: array<string>, answer_start: array<bigint>>, is_impossible boolean");
 
   @TempDir Path tmp;
 
