@@ -28,6 +28,11 @@ public interface Stage<R> {
   /** Does the work, writing each of {@link #outputs()} at {@code run.staging(output)}. */
   R execute(SparkSession spark, StageRun run);
 
+  /** Runs this stage through {@link StageRunner}: the one way every stage is run. */
+  default R run(SparkSession spark) {
+    return StageRunner.run(spark, this);
+  }
+
   /**
    * How {@code target} is published: by default a directory replaced as a whole ({@link ReplacedDirectory}); a
    * stage whose output grows run by run (teacher logits) or holds state across runs (training) says otherwise.

@@ -116,7 +116,7 @@ public final class Pipeline {
     if (sample > 0) {
       ExampleSample.Config sampled = new ExampleSample.Config(read.examples(), examples(split), sample);
       stage("sample " + split, sampled.out(), sampled, List.of(read.examples()),
-          () -> ExampleSample.write(spark, sampled));
+          () -> new ExampleSample(sampled).run(spark));
       examples = sampled.out();
     }
     FeaturizeConfig featurize = new FeaturizeConfig(examples, config.path(split + "-features"),
