@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.qadistill.common.ProgressLog;
+import io.qadistill.common.ReplacedDirectory;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
 import java.time.Duration;
@@ -61,7 +62,7 @@ import org.slf4j.LoggerFactory;
  *       pointer to it. Only records that pass every other check take part, so a valid record is kept even when an
  *       invalid one with its id came first. The duplicates are joined back (a broadcast join when few).</li>
  *   <li>Both tables are written into hidden staging directories and moved into place only when both are
- *       complete ({@link StagedOutput}); a rerun replaces them, a failed run leaves the previous ones.</li>
+ *       complete ({@link ReplacedDirectory}); a rerun replaces them, a failed run leaves the previous ones.</li>
  * </ul>
  * Quarantine columns: id (null when the record has no string id), file (a table's data file, or its name),
  * location (path in the file, line of a JSON Lines file, row of a Parquet file from 0, line and column of a JSON
@@ -88,8 +89,8 @@ public final class ReadJob {
     long startNanos = System.nanoTime();
     SparkContext sc = spark.sparkContext();
     ReadInput input = config.input();
-    StagedOutput examplesOut = new StagedOutput(config.examples(), sc.hadoopConfiguration());
-    StagedOutput quarantineOut = new StagedOutput(config.quarantine(), sc.hadoopConfiguration());
+    ReplacedDirectory examplesOut = new ReplacedDirectory(config.examples(), sc.hadoopConfiguration());
+    ReplacedDirectory quarantineOut = new ReplacedDirectory(config.quarantine(), sc.hadoopConfiguration());
     LongAccumulator progress = sc.longAccumulator("read records");
     List<Runnable> cleanUp = new ArrayList<>();
     Parsed parsed = parse(spark, input, progress, cleanUp);
@@ -123,8 +124,8 @@ public final class ReadJob {
       Provenance provenance = Provenance.of(spark, "read", config, parsed.inputs());
       provenance.writeInto(spark, examplesOut.staging());
       provenance.writeInto(spark, quarantineOut.staging());
-      examplesOut.commit();
-      quarantineOut.commit();
+      examplesOut.publish();
+      quarantineOut.publish();
 
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       ReadResult result = new ReadResult(parsed.files(), counts.read, counts.kept, counts.impossible,
@@ -136,8 +137,8 @@ public final class ReadJob {
           result.malformedFiles(), String.format("%.0f", result.examplesPerSecond()));
       return result;
     } catch (RuntimeException e) {
-      examplesOut.abort();
-      quarantineOut.abort();
+      examplesOut.discard();
+      quarantineOut.discard();
       throw e;
     } finally {
       duplicates.unpersist();
