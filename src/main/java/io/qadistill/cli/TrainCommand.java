@@ -6,7 +6,7 @@ import io.qadistill.train.DistillConfig;
 import io.qadistill.train.DistillJob;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.Optimization;
-import io.qadistill.train.StudentSpec;
+import io.qadistill.model.StudentSpec;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;

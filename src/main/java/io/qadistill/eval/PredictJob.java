@@ -5,7 +5,7 @@ import io.qadistill.common.Provenance;
 import io.qadistill.common.Tables;
 import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +92,7 @@ public final class PredictJob {
       try (TaskCounter done = TaskCounter.start(spark.sparkContext(), "predict.windows");
            ProgressLog progress = ProgressLog.start("predict", "windows", features.count(), done,
                ProgressLog.interval(PROGRESS_EVERY))) {
-        ModelLogits.compute(features, config.model(), label, QaPredictor.Options.DEFAULT, done.accumulator())
+        ModelLogits.compute(features, config.model(), label, QaScorer.Options.DEFAULT, done.accumulator())
             .write().mode(SaveMode.Overwrite).parquet(logits);
       }
     }

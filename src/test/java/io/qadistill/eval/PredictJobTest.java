@@ -9,10 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.common.UsageException;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.TestData;
@@ -125,9 +126,9 @@ class PredictJobTest {
     assertThat(logits).hasSize(features.size());
     List<int[]> ids = features.stream().map(r -> ints(r.getList(2))).toList();
     List<int[]> types = features.stream().map(r -> ints(r.getList(3))).toList();
-    List<QaPredictor.Logits> direct;
-    try (BertQaModel model = ModelDirectory.load(modelDir)) {
-      direct = new QaPredictor(model, QaPredictor.Options.DEFAULT).predict(ids, types);
+    List<QaScorer.Logits> direct;
+    try (QaModel model = ModelDirectory.load(modelDir)) {
+      direct = model.score(ids, types, QaScorer.Options.DEFAULT);
     }
     double maxDiff = 0;
     for (int i = 0; i < features.size(); i++) {

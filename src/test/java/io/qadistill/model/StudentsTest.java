@@ -1,11 +1,11 @@
-package io.qadistill.train;
+package io.qadistill.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qadistill.common.UsageException;
-import io.qadistill.model.BertQaModel;
-import io.qadistill.model.ModelDirectory;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,14 +17,26 @@ class StudentsTest {
   private static String teacher;
 
   @BeforeAll
-  static void teacher() {
-    teacher = TinyModels.save(dir.resolve("teacher"), 4, 11).toString();
+  static void teacher() throws IOException {
+    teacher = save(ModelConfig.bert(30522, 32, 4, 2, 64, 512, 2), "teacher").toString();
+  }
+
+  /** A random model of {@code config} saved under {@code name}, its weights wide (std 0.5) so that they differ. */
+  static Path save(ModelConfig config, String name) throws IOException {
+    byte[] tokenizer;
+    try (InputStream in = MiniLmJar.open(MiniLmJar.TOKENIZER_RESOURCE)) {
+      tokenizer = in.readAllBytes();
+    }
+    try (QaModel model = QaModel.initialize(config.withDropout(0, 0).withInitializerRange(0.5), tokenizer, 11)) {
+      model.save(dir.resolve(name));
+    }
+    return dir.resolve(name);
   }
 
   @Test
   void halfTheLayersDistilBertStyle() {
-    try (BertQaModel t = ModelDirectory.load(Path.of(teacher));
-         BertQaModel s = Students.build(StudentSpec.fromSource(teacher, 2, 1))) {
+    try (QaModel t = ModelDirectory.load(Path.of(teacher));
+         QaModel s = Students.build(StudentSpec.fromSource(teacher, 2, 1))) {
       assertThat(s.config().numHiddenLayers()).isEqualTo(2);
       assertThat(s.config().hiddenSize()).isEqualTo(32);
       assertThat(s.block().parameters()).hasSize(5 + 2 * 16 + 2);
@@ -33,8 +45,8 @@ class StudentsTest {
       assertSame(s, "bert.encoder.layer.0" + query, t, "bert.encoder.layer.0" + query);
       assertSame(s, "bert.encoder.layer.1" + query, t, "bert.encoder.layer.2" + query);
       assertSame(s, "bert.encoder.layer.1.output.LayerNorm.bias", t, "bert.encoder.layer.2.output.LayerNorm.bias");
-      assertThat(s.block().get("bert.encoder.layer.1.intermediate.dense.weight"))
-          .isNotEqualTo(t.block().get("bert.encoder.layer.1.intermediate.dense.weight"));
+      assertThat(s.get("bert.encoder.layer.1.intermediate.dense.weight"))
+          .isNotEqualTo(t.get("bert.encoder.layer.1.intermediate.dense.weight"));
       assertSame(s, "bert.embeddings.word_embeddings.weight", t, "bert.embeddings.word_embeddings.weight");
       assertSame(s, "qa_outputs.weight", t, "qa_outputs.weight");
       assertThat(s.tokenizerJson()).isEqualTo(t.tokenizerJson());
@@ -44,7 +56,7 @@ class StudentsTest {
   @Test
   void chosenLayersAndDropout() {
     StudentSpec spec = new StudentSpec(teacher, 0, 0, 0, 0, List.of(3, 1), 0.25, 1);
-    try (BertQaModel t = ModelDirectory.load(Path.of(teacher)); BertQaModel s = Students.build(spec)) {
+    try (QaModel t = ModelDirectory.load(Path.of(teacher)); QaModel s = Students.build(spec)) {
       assertSame(s, "bert.encoder.layer.0.output.dense.weight", t, "bert.encoder.layer.3.output.dense.weight");
       assertSame(s, "bert.encoder.layer.1.output.dense.weight", t, "bert.encoder.layer.1.output.dense.weight");
       assertThat(s.config().hiddenDropoutProb()).isEqualTo(0.25);
@@ -54,8 +66,8 @@ class StudentsTest {
 
   @Test
   void theWholeSourceWhenTheDepthIsTheSame() {
-    try (BertQaModel t = ModelDirectory.load(Path.of(teacher));
-         BertQaModel s = Students.build(StudentSpec.fromSource(teacher, 0, 1))) {
+    try (QaModel t = ModelDirectory.load(Path.of(teacher));
+         QaModel s = Students.build(StudentSpec.fromSource(teacher, 0, 1))) {
       assertThat(s.config()).isEqualTo(t.config());
       for (String name : t.block().parameters().keySet()) {
         assertSame(s, name, t, name);
@@ -65,14 +77,14 @@ class StudentsTest {
 
   @Test
   void randomFromTheSeed() {
-    try (BertQaModel a = Students.build(StudentSpec.random(2, 16, 2, 24, 5));
-         BertQaModel b = Students.build(StudentSpec.random(2, 16, 2, 24, 5));
-         BertQaModel c = Students.build(StudentSpec.random(2, 16, 2, 24, 6))) {
+    try (QaModel a = Students.build(StudentSpec.random(2, 16, 2, 24, 5));
+         QaModel b = Students.build(StudentSpec.random(2, 16, 2, 24, 5));
+         QaModel c = Students.build(StudentSpec.random(2, 16, 2, 24, 6))) {
       assertThat(a.config().numHiddenLayers()).isEqualTo(2);
       assertThat(a.config().intermediateSize()).isEqualTo(24);
       assertThat(a.config().vocabSize()).isEqualTo(30522);
       String name = "bert.encoder.layer.1.attention.self.key.weight";
-      assertThat(a.block().get(name)).isEqualTo(b.block().get(name)).isNotEqualTo(c.block().get(name));
+      assertThat(a.get(name)).isEqualTo(b.get(name)).isNotEqualTo(c.get(name));
     }
   }
 
@@ -99,8 +111,8 @@ class StudentsTest {
         .isInstanceOf(UsageException.class).hasMessageContaining("needs a source model");
   }
 
-  private static void assertSame(BertQaModel s, String studentName, BertQaModel t, String teacherName) {
-    assertThat(s.block().get(studentName)).as(studentName + " = teacher's " + teacherName)
-        .isEqualTo(t.block().get(teacherName));
+  private static void assertSame(QaModel s, String studentName, QaModel t, String teacherName) {
+    assertThat(s.get(studentName)).as(studentName + " = teacher's " + teacherName)
+        .isEqualTo(t.get(teacherName));
   }
 }
