@@ -5,6 +5,7 @@ import io.qadistill.model.ModelCache;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
+import io.qadistill.teacher.LogitsTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,13 +16,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * A model directory run over a features table on the executors: the logits table (example_id, window,
- * start_logits, end_logits, teacher = the model's label). Each executor JVM loads the model once
+ * A model directory run over a features table on the executors: the logits table ({@link LogitsTable#SCHEMA},
+ * teacher = the model's label). Each executor JVM loads the model once
  * ({@link ModelCache}) and every task on it reuses it; a task feeds its rows to the {@link QaScorer} in chunks
  * of {@link #CHUNK_ROWS}, which it batches by length. PyTorch uses {@code spark.task.cpus} threads per task, so
  * concurrent tasks share the executor's cores instead of each taking all of them.
@@ -30,14 +29,6 @@ import org.apache.spark.util.LongAccumulator;
  * shipped with {@code --files}). Cost: one pass over the features, no shuffle; nothing reaches the driver.
  */
 public final class ModelLogits {
-  /** The logits table of HELPERS.md. */
-  public static final StructType SCHEMA = new StructType()
-      .add("example_id", DataTypes.StringType, false)
-      .add("window", DataTypes.IntegerType, false)
-      .add("start_logits", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("end_logits", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("teacher", DataTypes.StringType, false);
-
   /** Windows per score call: enough for the scorer to batch similar lengths together, small in memory. */
   static final int CHUNK_ROWS = 512;
 
@@ -72,7 +63,7 @@ public final class ModelLogits {
           label, done);
     };
     return features.select("example_id", "window", "input_ids", "token_type_ids")
-        .mapPartitions(predict, Encoders.row(SCHEMA));
+        .mapPartitions(predict, Encoders.row(LogitsTable.SCHEMA));
   }
 
   /** A partition's rows, predicted {@link #CHUNK_ROWS} at a time. */

@@ -290,7 +290,7 @@ class TeacherLogitsJobTest {
 
     Map<String, Row> logits = byKey(LogitsTable.read(spark, out.toString(), result.teacher()));
     double maxDiff = 0;
-    try (QaModel model = QaModel.load(traced)) {
+    try (QaScorer model = QaScorer.load(traced, null)) {
       List<QaScorer.Logits> alone = model.score(ids.subList(0, 6), types.subList(0, 6), new QaScorer.Options(1, 1));
       for (int i = 0; i < 6; i++) {
         Row stored = logits.get("ts-" + i + "#0");
