@@ -12,6 +12,7 @@ import io.qadistill.common.UsageException;
 import io.qadistill.model.ModelCache;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
+import io.qadistill.model.Vocabulary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -137,6 +138,10 @@ public final class TeacherLogitsJob {
         }
         Provenance.of(spark, "teacher-logits", config, List.of(config.features(), config.teacher()
             + " (teacher " + fingerprint + ")")).writeInto(spark, logits.toString());
+        Vocabulary vocabulary = TeacherVocabulary.of(config.teacher());
+        if (vocabulary != null) {
+          TeacherVocabulary.write(spark, logits, vocabulary);
+        }
       }
 
       int run = LogitsTable.nextRun(fs, config.out(), fingerprint);

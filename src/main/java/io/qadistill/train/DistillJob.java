@@ -5,6 +5,7 @@ import io.qadistill.common.UsageException;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.Students;
+import io.qadistill.teacher.TeacherVocabulary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -87,6 +88,10 @@ public final class DistillJob {
       Optional<Path> latest = checkpointing.resume() ? Checkpoints.latest(out) : Optional.empty();
       Checkpoints.Loaded resumed = latest.map(dir -> Checkpoints.read(dir, key)).orElse(null);
       try (QaModel student = resumed != null ? resumed.model() : Students.build(config.student())) {
+        if (logits != null) {
+          TeacherVocabulary.requireSame(spark, logits, config.teacher(), student.tokenizerJson(),
+              config.student().source() != null ? config.student().source() : "the random student's tokenizer");
+        }
         ParameterLayout layout = new ParameterLayout(student);
         ParameterLayout.Writer driverWeights = layout.writer(student);
         float[] params = layout.read(student);

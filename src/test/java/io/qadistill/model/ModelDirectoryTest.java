@@ -19,6 +19,8 @@ import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Model directories: save → load is bit-identical, and each broken directory gives its documented error. */
@@ -65,6 +67,54 @@ class ModelDirectoryTest {
       assertThat(files.map(p -> p.getFileName().toString()))
           .as("no temporary files left").containsExactlyInAnyOrder("config.json", "model.safetensors", "tokenizer.json");
     }
+  }
+
+  /**
+   * Every family: save → load gives the same config and bit-identical tensors under the family's transformers names,
+   * and a missing, an extra or a mis-shaped tensor is named.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"bert", "distilbert", "roberta", "xlm-roberta"})
+  void eachFamilySavesAndLoadsBitIdenticallyAndNamesABrokenTensor(String modelType) throws IOException {
+    ModelConfig config = modelType.equals("bert") ? TINY : modelType.equals("distilbert") ? TINY.as("distilbert")
+        : new ModelConfig(modelType, 40, 8, 2, 2, 16, "gelu", 0.1, 0.1, 34, 1, 1e-5, 0.02, 1);
+    Path dir = tmp.resolve(modelType);
+    Map<String, Safetensors.Tensor> saved;
+    try (QaModel model = QaModel.initialize(config, TOKENIZER, 3)) {
+      saved = model.stateDict();
+      model.save(dir);
+    }
+    String layerName = switch (modelType) {
+      case "distilbert" -> "distilbert.transformer.layer.1.ffn.lin1.weight";
+      case "bert" -> "bert.encoder.layer.1.intermediate.dense.weight";
+      default -> "roberta.encoder.layer.1.intermediate.dense.weight";
+    };
+    assertThat(saved).containsKey(layerName).containsKey("qa_outputs.weight");
+    assertThat(Files.readString(dir.resolve(ModelDirectory.CONFIG))).contains("\"model_type\" : \"" + modelType + "\"");
+    try (QaModel loaded = QaModel.load(dir)) {
+      assertThat(loaded.config()).isEqualTo(config);
+      Map<String, Safetensors.Tensor> back = loaded.stateDict();
+      assertThat(back.keySet()).containsExactlyElementsOf(saved.keySet());
+      for (String name : saved.keySet()) {
+        assertThat(back.get(name).shape()).as(name).isEqualTo(saved.get(name).shape());
+        assertThat(bits(back.get(name).data())).as(name).isEqualTo(bits(saved.get(name).data()));
+      }
+    }
+    Map<String, Safetensors.Tensor> broken = new LinkedHashMap<>(saved);
+    broken.remove(layerName);
+    Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), broken);
+    assertThatThrownBy(() -> QaModel.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("missing tensor " + layerName);
+    broken.put(layerName, new Safetensors.Tensor(new long[] {8, 16}, new float[128]));
+    Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), broken);
+    assertThatThrownBy(() -> QaModel.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("tensor " + layerName + " has shape [8, 16], config.json implies [16, 8]");
+    String extra = layerName.replace(".1.", ".2.");
+    broken.put(layerName, saved.get(layerName));
+    broken.put(extra, saved.get(layerName));
+    Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), broken);
+    assertThatThrownBy(() -> QaModel.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("unexpected tensor " + extra).hasMessageContaining("with 2 layers");
   }
 
   @Test

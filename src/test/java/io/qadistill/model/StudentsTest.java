@@ -39,7 +39,7 @@ class StudentsTest {
          QaModel s = Students.build(StudentSpec.fromSource(teacher, 2, 1))) {
       assertThat(s.config().numHiddenLayers()).isEqualTo(2);
       assertThat(s.config().hiddenSize()).isEqualTo(32);
-      assertThat(s.block().parameters()).hasSize(5 + 2 * 16 + 2);
+      assertThat(s.shapes()).hasSize(5 + 2 * 16 + 2);
       // every other layer: student 0 ← teacher 0, student 1 ← teacher 2
       String query = ".attention.self.query.weight";
       assertSame(s, "bert.encoder.layer.0" + query, t, "bert.encoder.layer.0" + query);
@@ -69,7 +69,7 @@ class StudentsTest {
     try (QaModel t = ModelDirectory.load(Path.of(teacher));
          QaModel s = Students.build(StudentSpec.fromSource(teacher, 0, 1))) {
       assertThat(s.config()).isEqualTo(t.config());
-      for (String name : t.block().parameters().keySet()) {
+      for (String name : t.shapes().keySet()) {
         assertSame(s, name, t, name);
       }
     }
@@ -86,6 +86,53 @@ class StudentsTest {
       String name = "bert.encoder.layer.1.attention.self.key.weight";
       assertThat(a.get(name)).isEqualTo(b.get(name)).isNotEqualTo(c.get(name));
     }
+  }
+
+  @Test
+  void distilBertFromBertAsThePaperEmbeddingsAndEveryOtherLayerWithoutTokenTypes() {
+    try (QaModel t = ModelDirectory.load(Path.of(teacher));
+         QaModel s = Students.build(StudentSpec.fromSource(teacher, 2, 1).withType("distilbert"))) {
+      assertThat(s.config().modelType()).isEqualTo("distilbert");
+      assertThat(s.config().numHiddenLayers()).isEqualTo(2);
+      assertThat(s.config().typeVocabSize()).isZero();
+      assertThat(s.shapes()).hasSize(4 + 2 * 16 + 2).noneSatisfy((name, shape) ->
+          assertThat(name).contains("token_type"));
+      assertSame(s, "distilbert.embeddings.word_embeddings.weight", t, "bert.embeddings.word_embeddings.weight");
+      assertSame(s, "distilbert.embeddings.position_embeddings.weight", t,
+          "bert.embeddings.position_embeddings.weight");
+      assertSame(s, "distilbert.embeddings.LayerNorm.weight", t, "bert.embeddings.LayerNorm.weight");
+      assertSame(s, "distilbert.transformer.layer.0.attention.q_lin.weight", t,
+          "bert.encoder.layer.0.attention.self.query.weight");
+      assertSame(s, "distilbert.transformer.layer.1.attention.out_lin.bias", t,
+          "bert.encoder.layer.2.attention.output.dense.bias");
+      assertSame(s, "distilbert.transformer.layer.1.sa_layer_norm.weight", t,
+          "bert.encoder.layer.2.attention.output.LayerNorm.weight");
+      assertSame(s, "distilbert.transformer.layer.1.ffn.lin1.weight", t, "bert.encoder.layer.2.intermediate.dense.weight");
+      assertSame(s, "distilbert.transformer.layer.1.output_layer_norm.bias", t,
+          "bert.encoder.layer.2.output.LayerNorm.bias");
+      assertSame(s, "qa_outputs.weight", t, "qa_outputs.weight");
+      assertThat(s.tokenizerJson()).isEqualTo(t.tokenizerJson());
+    }
+  }
+
+  @Test
+  void aRobertaTeacherSeedsRobertaStudentsOnly() throws IOException {
+    String roberta = save(new ModelConfig("roberta", 30522, 32, 4, 2, 64, "gelu", 0, 0, 514, 1, 1e-5, 0.02, 1),
+        "roberta").toString();
+    try (QaModel t = ModelDirectory.load(Path.of(roberta));
+         QaModel s = Students.build(StudentSpec.fromSource(roberta, 2, 1))) {
+      assertThat(s.config().modelType()).isEqualTo("roberta");
+      assertThat(s.config().maxLength()).isEqualTo(512);
+      assertSame(s, "roberta.encoder.layer.1.attention.self.key.weight", t,
+          "roberta.encoder.layer.2.attention.self.key.weight");
+      assertSame(s, "roberta.embeddings.token_type_embeddings.weight", t,
+          "roberta.embeddings.token_type_embeddings.weight");
+    }
+    assertThatThrownBy(() -> Students.build(StudentSpec.fromSource(roberta, 2, 1).withType("distilbert")))
+        .isInstanceOf(UsageException.class).hasMessageContaining("a distilbert student cannot start from")
+        .hasMessageContaining("a roberta model");
+    assertThatThrownBy(() -> Students.build(StudentSpec.random(2, 16, 2, 24, 5).withType("roberta")))
+        .isInstanceOf(UsageException.class).hasMessageContaining("a random roberta student needs its tokenizer.json");
   }
 
   @Test
