@@ -71,22 +71,32 @@ def attention(x, q, k, v, heads):
     return (softmax(scores) @ split(v)).transpose(1, 0, 2).reshape(n, hidden)
 
 
+# the parts of a post-LayerNorm layer, by family: query, key, value, attention output, its LayerNorm, the
+# feed-forward in and out, the output LayerNorm (BertLayer; DistilBERT's TransformerBlock computes the same)
+BERT_LAYER = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+              "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm")
+DISTILBERT_LAYER = ("attention.q_lin", "attention.k_lin", "attention.v_lin", "attention.out_lin", "sa_layer_norm",
+                    "ffn.lin1", "ffn.lin2", "output_layer_norm")
+
+
+def encoder(t, x, prefix, parts, layers, heads, act, eps):
+    for i in range(layers):
+        w = lambda k: (t[f"{prefix}{i}.{parts[k]}.weight"], t[f"{prefix}{i}.{parts[k]}.bias"])
+        context = attention(x, linear(x, *w(0)), linear(x, *w(1)), linear(x, *w(2)), heads)
+        x = layer_norm(linear(context, *w(3)) + x, *w(4), eps)
+        x = layer_norm(linear(activation(act, linear(x, *w(5))), *w(6)) + x, *w(7), eps)
+    return x
+
+
 def bert_like(t, c, ids, types, prefix, positions):
-    """BertModel / RobertaModel: embeddings, then post-LayerNorm layers (BertLayer)."""
+    """BertModel / RobertaModel: word + position + token-type embeddings, LayerNorm, BertLayers."""
     eps = c.get("layer_norm_eps", 1e-12)
     e = prefix + "embeddings."
     x = (t[e + "word_embeddings.weight"][ids] + t[e + "position_embeddings.weight"][positions]
          + t[e + "token_type_embeddings.weight"][types])
     x = layer_norm(x, t[e + "LayerNorm.weight"], t[e + "LayerNorm.bias"], eps)
-    for i in range(c["num_hidden_layers"]):
-        p = f"{prefix}encoder.layer.{i}."
-        w = lambda name: (t[p + name + ".weight"], t[p + name + ".bias"])
-        context = attention(x, linear(x, *w("attention.self.query")), linear(x, *w("attention.self.key")),
-                            linear(x, *w("attention.self.value")), c["num_attention_heads"])
-        x = layer_norm(linear(context, *w("attention.output.dense")) + x, *w("attention.output.LayerNorm"), eps)
-        inner = activation(c.get("hidden_act", "gelu"), linear(x, *w("intermediate.dense")))
-        x = layer_norm(linear(inner, *w("output.dense")) + x, *w("output.LayerNorm"), eps)
-    return x
+    return encoder(t, x, prefix + "encoder.layer.", BERT_LAYER, c["num_hidden_layers"], c["num_attention_heads"],
+                   c.get("hidden_act", "gelu"), eps)
 
 
 def distilbert(t, c, ids):
@@ -95,15 +105,8 @@ def distilbert(t, c, ids):
     e = "distilbert.embeddings."
     x = t[e + "word_embeddings.weight"][ids] + t[e + "position_embeddings.weight"][np.arange(len(ids))]
     x = layer_norm(x, t[e + "LayerNorm.weight"], t[e + "LayerNorm.bias"], eps)
-    for i in range(c["n_layers"]):
-        p = f"distilbert.transformer.layer.{i}."
-        w = lambda name: (t[p + name + ".weight"], t[p + name + ".bias"])
-        context = attention(x, linear(x, *w("attention.q_lin")), linear(x, *w("attention.k_lin")),
-                            linear(x, *w("attention.v_lin")), c["n_heads"])
-        x = layer_norm(linear(context, *w("attention.out_lin")) + x, *w("sa_layer_norm"), eps)
-        inner = activation(c.get("activation", "gelu"), linear(x, *w("ffn.lin1")))
-        x = layer_norm(linear(inner, *w("ffn.lin2")) + x, *w("output_layer_norm"), eps)
-    return x
+    return encoder(t, x, "distilbert.transformer.layer.", DISTILBERT_LAYER, c["n_layers"], c["n_heads"],
+                   c.get("activation", "gelu"), eps)
 
 
 def forward(t, c, ids, types):

@@ -46,12 +46,7 @@ class ModelDirectoryTest {
     try (QaModel loaded = ModelDirectory.load(first)) {
       assertThat(loaded.config()).isEqualTo(TINY);
       assertThat(loaded.tokenizerJson()).isEqualTo(TOKENIZER);
-      Map<String, Safetensors.Tensor> back = loaded.stateDict();
-      assertThat(back.keySet()).containsExactlyElementsOf(saved.keySet());
-      for (String name : saved.keySet()) {
-        assertThat(back.get(name).shape()).as(name).isEqualTo(saved.get(name).shape());
-        assertThat(bits(back.get(name).data())).as(name).isEqualTo(bits(saved.get(name).data()));
-      }
+      assertBitIdentical(loaded.stateDict(), saved);
       ModelDirectory.save(loaded, second);
     }
     for (String file : List.of(ModelDirectory.CONFIG, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER)) {
@@ -93,12 +88,7 @@ class ModelDirectoryTest {
     assertThat(Files.readString(dir.resolve(ModelDirectory.CONFIG))).contains("\"model_type\" : \"" + modelType + "\"");
     try (QaModel loaded = QaModel.load(dir)) {
       assertThat(loaded.config()).isEqualTo(config);
-      Map<String, Safetensors.Tensor> back = loaded.stateDict();
-      assertThat(back.keySet()).containsExactlyElementsOf(saved.keySet());
-      for (String name : saved.keySet()) {
-        assertThat(back.get(name).shape()).as(name).isEqualTo(saved.get(name).shape());
-        assertThat(bits(back.get(name).data())).as(name).isEqualTo(bits(saved.get(name).data()));
-      }
+      assertBitIdentical(loaded.stateDict(), saved);
     }
     Map<String, Safetensors.Tensor> broken = new LinkedHashMap<>(saved);
     broken.remove(layerName);
@@ -288,6 +278,14 @@ class ModelDirectoryTest {
       Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), tensors);
     }
     return dir;
+  }
+
+  private static void assertBitIdentical(Map<String, Safetensors.Tensor> back, Map<String, Safetensors.Tensor> saved) {
+    assertThat(back.keySet()).containsExactlyElementsOf(saved.keySet());
+    for (String name : saved.keySet()) {
+      assertThat(back.get(name).shape()).as(name).isEqualTo(saved.get(name).shape());
+      assertThat(bits(back.get(name).data())).as(name).isEqualTo(bits(saved.get(name).data()));
+    }
   }
 
   private static int[] bits(float[] values) {
