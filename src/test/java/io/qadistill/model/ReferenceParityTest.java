@@ -1,15 +1,14 @@
 package io.qadistill.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qadistill.testing.SystemPython;
 import io.qadistill.testing.TestData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  * agree within 1e-4. Each model is small (2 layers, hidden 32) with random weights, biases and LayerNorm parameters
  * drawn wide, so that every parameter moves the logits.
  *
- * <p>Needs {@code python3} with numpy (Debian's python3-numpy; .ci/run installs it): skipped where it is missing,
- * except under CI=true, where it fails.
+ * <p>Needs the system's Python with numpy (Debian's python3-numpy; .ci/run installs it): skipped where it is missing,
+ * except under CI=true, where it fails ({@link SystemPython}).
  */
 class ReferenceParityTest {
   private static final int WINDOWS = 40;
   private static final double TOLERANCE = 1e-4;
-  private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
-      : "python3";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
@@ -52,14 +49,13 @@ class ReferenceParityTest {
   @ParameterizedTest
   @ValueSource(strings = {"bert", "distilbert", "roberta", "xlm-roberta"})
   void logitsMatchTheNumpyReference(String modelType) throws Exception {
-    assumeTrue(numpy() || "true".equals(System.getenv("CI")),
-        "python3 with numpy is not installed here (apt-get install python3-numpy); CI installs it and runs this");
+    SystemPython.require("python3-numpy", "numpy");
     Path model = save(config(modelType), dir.resolve(modelType));
     Path windows = dir.resolve(modelType + "-windows.json");
     JSON.writeValue(windows.toFile(), Map.of("input_ids", ids, "token_type_ids", types));
     Path out = dir.resolve(modelType + "-reference.json");
     Path script = Path.of(ReferenceParityTest.class.getResource("/reference/qa_forward.py").toURI());
-    Process p = new ProcessBuilder(PYTHON, script.toString(), model.toString(), windows.toString(), out.toString())
+    Process p = SystemPython.command(script.toString(), model.toString(), windows.toString(), out.toString())
         .redirectErrorStream(true).start();
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("the reference finishes").isTrue();
@@ -122,15 +118,5 @@ class ReferenceParityTest {
       model.save(to);
     }
     return to;
-  }
-
-  private static boolean numpy() {
-    try {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import numpy").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 }
