@@ -19,7 +19,10 @@ final class ExampleChecks {
    * paragraph in SQuAD JSON, where many questions share it.
    */
   record Context(ContextText text, Reject problem) {
-    /** {@code node}: the context's JSON value; {@code missing}: the detail when there is none; {@code name}: its name. */
+    /**
+     * {@code node}: the context's JSON value; {@code missing}: the detail when there is none; {@code name}: what
+     * messages call it.
+     */
     static Context of(JsonNode node, String missing, String name) {
       if (node == null || node.isNull()) {
         return new Context(null, new Reject(Reason.MISSING_FIELD, missing));

@@ -25,7 +25,8 @@ import org.apache.spark.util.TaskCompletionListener;
 /**
  * The executor side of {@link ReadJob} for files (SQuAD JSON, JSON Lines): opens each file of the partition through
  * Hadoop's FileSystem (decompressing by file extension) and streams its records as {@link ParsedRows}, one file after
- * the other, never holding more than its parser ({@link SquadParser}, {@link JsonLinesParser}) does. Open files are closed when the task ends, even when it fails.
+ * the other, never holding more than its parser ({@link SquadParser}, {@link JsonLinesParser}) does. Open files are
+ * closed when the task ends, even when it fails.
  */
 final class ParseFiles implements FlatMapFunction<Iterator<List<InputFile>>, Row> {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);

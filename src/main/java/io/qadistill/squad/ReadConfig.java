@@ -13,7 +13,10 @@ import java.util.List;
  */
 public record ReadConfig(ReadInput input, String examples, String quarantine) {
 
-  /** The quarantine directory beside {@code examples} when none is given: {@code out/examples} → {@code out/examples-quarantine}. */
+  /**
+   * The quarantine directory beside {@code examples} when none is given: {@code out/examples} →
+   * {@code out/examples-quarantine}.
+   */
   public static String defaultQuarantine(String examples) {
     return stripSlash(examples) + "-quarantine";
   }

@@ -127,7 +127,8 @@ public final class SquadParser implements RecordParser {
       quarantine("$", Reason.MALFORMED_JSON, "the file is empty", null);
       close();
     } else if (token != JsonToken.START_OBJECT) {
-      quarantine("$", Reason.WRONG_TYPE, "the document is " + describe(token) + ", expected an object with a data array",
+      quarantine("$", Reason.WRONG_TYPE,
+          "the document is " + describe(token) + ", expected an object with a data array",
           null);
       close();
     } else {

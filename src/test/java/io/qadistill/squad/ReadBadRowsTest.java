@@ -119,8 +119,10 @@ class ReadBadRowsTest {
         line("j-squad-answers", "\"Where?\"", "[{\"text\": \"Normandy\", \"answer_start\": 31}]"),
         line("j-not-in-context", "\"Where?\"", answers("Paris", 0)),
         good,
-        line("j-flag-string", "\"Where?\"", answers("Normandy", NORMANDY)).replace("}}", "}, \"is_impossible\": \"yes\"}"),
-        line("j-title-number", "\"Where?\"", answers("Normandy", NORMANDY)).replace("\"title\": \"T\"", "\"title\": 5"))) {
+        line("j-flag-string", "\"Where?\"", answers("Normandy", NORMANDY))
+            .replace("}}", "}, \"is_impossible\": \"yes\"}"),
+        line("j-title-number", "\"Where?\"", answers("Normandy", NORMANDY))
+            .replace("\"title\": \"T\"", "\"title\": 5"))) {
       bad.write((l + "\n").getBytes(StandardCharsets.UTF_8));
     }
     bad.write("{\"id\": \"j-utf8\", \"question\": \"".getBytes(StandardCharsets.UTF_8));

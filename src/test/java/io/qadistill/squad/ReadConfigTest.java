@@ -22,7 +22,8 @@ class ReadConfigTest {
   @Test
   void overlappingOutputsAreRefusedNamingBoth() {
     assertThatThrownBy(() -> new ReadConfig(JSON, "out/examples", "out/examples/quarantine"))
-        .isInstanceOf(UsageException.class).hasMessageContaining("out/examples/quarantine").hasMessageContaining("overlap");
+        .isInstanceOf(UsageException.class).hasMessageContaining("out/examples/quarantine")
+        .hasMessageContaining("overlap");
     assertThatThrownBy(() -> new ReadConfig(JSON, "out/x", "out/x/"))
         .isInstanceOf(UsageException.class);
     assertThat(new ReadConfig(JSON, "out/x", "out/xy").quarantine()).isEqualTo("out/xy");

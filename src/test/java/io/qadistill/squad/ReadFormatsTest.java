@@ -74,7 +74,8 @@ class ReadFormatsTest {
     SPARK.sql("CREATE DATABASE qa_read_test LOCATION '" + tmp.resolve("warehouse").toUri() + "'");
     try {
       // dev-v2.0 with its is_impossible flag (from Spark's JSON reader), under in-house names
-      SquadJson.examples(SPARK, TestData.devV20()).select(col("id").as("qid"), col("title").as("article"), col("context").as("passage"),
+      SquadJson.examples(SPARK, TestData.devV20()).select(col("id").as("qid"), col("title").as("article"),
+              col("context").as("passage"),
               col("question").as("query"), col("answers").as("gold"), col("is_impossible").as("unanswerable"))
           .write().saveAsTable("qa_read_test.squad_v2");
       ColumnMapping mapping = new ColumnMapping(Map.of("id", "qid", "title", "article", "context", "passage",
