@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
+import io.qadistill.features.FeaturesTable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -50,8 +51,9 @@ public final class TrainData {
    */
   public static TrainData prepare(SparkSession spark, String featuresPath, String logitsPath, String teacher,
                                   int partitions) {
-    Dataset<Row> features = read(spark, featuresPath, null, "features", "the --out of 'featurize'")
-        .select("example_id", "window", "input_ids", "token_type_ids", "start_positions", "end_positions");
+    Dataset<Row> features = FeaturesTable.read(spark, featuresPath, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
+        FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS, FeaturesTable.START_POSITIONS,
+        FeaturesTable.END_POSITIONS);
     long featureCount = features.count();
     Dataset<Row> joined = features;
     if (logitsPath != null) {
@@ -105,11 +107,8 @@ public final class TrainData {
   }
 
   private static Dataset<Row> read(SparkSession spark, String path, StructType schema, String what, String hint) {
-    var reader = spark.read();
-    if (schema != null) {
-      reader = reader.schema(schema); // partition values (teacher=…) stay strings, never type-guessed
-    }
-    return Tables.read(reader, path, what, hint);
+    // the schema given: partition values (teacher=…) stay strings, never type-guessed
+    return Tables.read(spark.read().schema(schema), path, what, hint);
   }
 
   /** A usage error naming the teachers when a logits table holds several. */

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
@@ -42,8 +41,8 @@ public final class FeaturizeCostBench {
           WindowTokenizer.Tokens q = tok.tokenize(r.getString(1));
           WindowTokenizer.Tokens c = tok.tokenize(r.getString(2));
           for (WindowTokenizer.Window w : tok.windows(q, c, -1, -1)) {
-            rows.add(RowFactory.create(r.getString(0), w.index(), w.inputIds(), w.tokenTypeIds(),
-                new int[w.inputIds().length], w.offsetMapping(), 0, 0));
+            rows.add(FeaturesTable.row(r.getString(0), w.index(), w.inputIds(), w.tokenTypeIds(), w.offsetStart(),
+                w.offsetEnd(), 0, 0));
           }
         }
         long t1 = System.nanoTime();
