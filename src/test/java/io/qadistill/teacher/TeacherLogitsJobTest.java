@@ -75,8 +75,9 @@ class TeacherLogitsJobTest {
     Map<String, Row> logits = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
     assertThat(logits).hasSize((int) windows);
     List<Row> rows = spark.read().parquet(features).collectAsList();
-    List<int[]> ids = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex("input_ids")))).toList();
-    List<int[]> types = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex("token_type_ids"))))
+    List<int[]> ids = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex(FeaturesTable.INPUT_IDS))))
+        .toList();
+    List<int[]> types = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex(FeaturesTable.TOKEN_TYPE_IDS))))
         .toList();
     double maxDiff = 0;
     double maxAbs = 0;
@@ -189,13 +190,13 @@ class TeacherLogitsJobTest {
   void rowsTheTeacherCannotTakeAreQuarantinedWithKeyAndReason() {
     List<Row> real = spark.read().parquet(features).limit(5).collectAsList();
     List<Row> rows = new ArrayList<>(real);
-    rows.add(changed(real.get(0), "-types-short", "token_type_ids", List.of(0, 0, 0)));
-    List<Integer> outside = new ArrayList<>(real.get(1).getList(real.get(1).fieldIndex("input_ids")));
+    rows.add(changed(real.get(0), "-types-short", FeaturesTable.TOKEN_TYPE_IDS, List.of(0, 0, 0)));
+    List<Integer> outside = new ArrayList<>(real.get(1).getList(real.get(1).fieldIndex(FeaturesTable.INPUT_IDS)));
     outside.set(3, 30_522); // the vocabulary has ids 0 .. 30521
-    rows.add(changed(real.get(1), "-id-outside", "input_ids", outside));
-    List<Integer> negative = new ArrayList<>(real.get(2).getList(real.get(2).fieldIndex("input_ids")));
+    rows.add(changed(real.get(1), "-id-outside", FeaturesTable.INPUT_IDS, outside));
+    List<Integer> negative = new ArrayList<>(real.get(2).getList(real.get(2).fieldIndex(FeaturesTable.INPUT_IDS)));
     negative.set(3, -1);
-    rows.add(changed(real.get(2), "-id-negative", "input_ids", negative));
+    rows.add(changed(real.get(2), "-id-negative", FeaturesTable.INPUT_IDS, negative));
     String bad = tmp.resolve("bad-features").toString();
     FeaturesTable.write(spark.createDataFrame(rows, FeaturesTable.SCHEMA), bad);
     Path out = tmp.resolve("logits-quarantine");
