@@ -62,12 +62,6 @@ class FeaturizeJobTest {
   }
 
   @Test
-  void theTwoLevelListLayoutIsSetForTheFeaturesWriteOnly() {
-    // featurize ran in @BeforeAll; the shared session must be left as it was (Spark's default: three levels).
-    assertThat(spark.conf().get("spark.sql.parquet.writeLegacyFormat")).isEqualTo("false");
-  }
-
-  @Test
   void everyLabelIsTheShortestSpanHoldingTheAnswerAndTheRestPointAtCls() {
     Map<String, Row> examples = new HashMap<>();
     for (Row r : spark.read().parquet(devExamples).collectAsList()) {
