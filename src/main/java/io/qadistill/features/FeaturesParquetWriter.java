@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -29,27 +31,28 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.xerial.snappy.Snappy;
 
 /**
  * Writes one Parquet file of features rows column by column. Hand-written because Spark's Parquet writer shreds
  * each row value by value through parquet-mr (a virtual call, a byte-at-a-time int write, a repetition and a
  * definition level per array element), which cost a fifth of featurize's time beside the tokenizer; here a task
- * copies each row's arrays into per-column buffers and writes each page at once: the ints as one little-endian
- * block, the levels as a few run-length runs per row, then Snappy, through parquet-mr's own file writer (footer,
- * statistics, page indexes).
+ * copies each row's values into a page buffer per column and encodes a page at once when it is full: the ints as
+ * one little-endian block, the levels as a few run-length runs per row, then Snappy. Pages wait, compressed, until
+ * their row group is written through parquet-mr's own file writer (footer, statistics, page indexes). Buffers are
+ * reused and no array reaches a megabyte: the garbage collector treats larger ones as humongous objects, and their
+ * churn cost more than the write saved.
  *
  * <p>The file is what Spark itself writes with {@code spark.sql.parquet.writeLegacyFormat} (read as the same
  * columns by Spark, Arrow and Hugging Face datasets): non-null strings and ints as required columns, an
  * {@code array<int>} without null elements as a two-level list ({@code required group (LIST) { repeated int32
- * array; }}), Spark's schema in the footer; data pages v1, PLAIN values, RLE levels, Snappy; row groups of up to
- * {@value #ROW_GROUP_BYTES} buffered bytes, pages of about {@value #PAGE_BYTES}. Only those column types (those of
- * {@link FeaturesTable#SCHEMA}) are supported, and no nulls.
+ * array; }}), Spark's schema in the footer; data pages v1, PLAIN values, RLE levels, Snappy; row groups of about
+ * {@value #ROW_GROUP_BYTES} bytes before compression, pages of about {@value #PAGE_BYTES}. Only those column types
+ * (those of {@link FeaturesTable#SCHEMA}) are supported, and no nulls.
  */
 final class FeaturesParquetWriter extends OutputWriter {
   static final long ROW_GROUP_BYTES = 32L << 20;
-  static final int PAGE_BYTES = 1 << 20;
+  static final int PAGE_BYTES = 256 << 10;
   /** Where Spark keeps its schema in a Parquet footer (ParquetReadSupport.SPARK_METADATA_KEY). */
   private static final String SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata";
   private static final String SPARK_VERSION_KEY = "org.apache.spark.version";
@@ -59,7 +62,9 @@ final class FeaturesParquetWriter extends OutputWriter {
   private final List<ColumnDescriptor> descriptors;
   private final Column[] columns;
   private final Map<String, String> footer;
+  private final PageEncoder encoder = new PageEncoder();
   private long rows;
+  private long bytes;
 
   FeaturesParquetWriter(String path, StructType schema, String sparkVersion, Configuration conf) {
     this.path = path;
@@ -67,7 +72,7 @@ final class FeaturesParquetWriter extends OutputWriter {
     this.descriptors = parquet.getColumns();
     this.columns = new Column[schema.size()];
     for (int i = 0; i < columns.length; i++) {
-      columns[i] = column(schema.fields()[i]);
+      columns[i] = column(schema.fields()[i], descriptors.get(i).getPrimitiveType());
     }
     this.footer = Map.of(SPARK_SCHEMA_KEY, schema.json(), SPARK_VERSION_KEY, sparkVersion);
     try {
@@ -99,23 +104,21 @@ final class FeaturesParquetWriter extends OutputWriter {
     return message.named("spark_schema");
   }
 
-  private static Column column(StructField f) {
+  private static Column column(StructField f, PrimitiveType type) {
     if (f.dataType().equals(DataTypes.StringType)) {
-      return new StringColumn();
+      return new StringColumn(type);
     }
-    return f.dataType().equals(DataTypes.IntegerType) ? new IntColumn() : new IntListColumn();
+    return f.dataType().equals(DataTypes.IntegerType) ? new IntColumn(type) : new IntListColumn(type);
   }
 
   @Override
   public void write(InternalRow row) {
-    long bytes = 0;
     for (int i = 0; i < columns.length; i++) {
       if (row.isNullAt(i)) {
         throw new IllegalArgumentException("column " + descriptors.get(i).getPath()[0] + " is null in a row of "
             + path + ": the features table has no nulls");
       }
-      columns[i].add(row, i);
-      bytes += columns[i].bytes();
+      bytes += columns[i].add(row, i, encoder);
     }
     rows++;
     if (bytes >= ROW_GROUP_BYTES) {
@@ -144,123 +147,115 @@ final class FeaturesParquetWriter extends OutputWriter {
     try {
       file.startBlock(rows);
       for (int i = 0; i < columns.length; i++) {
+        columns[i].finishPage(encoder);
         columns[i].writeTo(file, descriptors.get(i));
-        columns[i].clear();
       }
       file.endBlock();
       rows = 0;
+      bytes = 0;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write a row group to " + path, e);
     }
   }
 
-  /** Writes a Snappy-compressed v1 data page of {@code rowCount} rows and {@code valueCount} level entries. */
-  private static void writePage(ParquetFileWriter file, byte[] page, int valueCount, int rowCount,
-      Statistics<?> stats) throws IOException {
-    file.writeDataPage(valueCount, page.length, BytesInput.from(Snappy.compress(page)), stats, rowCount,
-        Encoding.RLE, Encoding.RLE, Encoding.PLAIN);
-  }
+  /** A data page v1, Snappy-compressed, with what its header says. */
+  private record Page(byte[] compressed, int size, int valueCount, int rowCount, Statistics<?> stats) {}
 
-  /** One column's values of the rows buffered for the current row group. */
+  /** One column's pages of the current row group: the finished ones, compressed, and the one being filled. */
   private abstract static class Column {
-    abstract void add(InternalRow row, int ordinal);
+    final PrimitiveType type;
+    private final List<Page> pages = new ArrayList<>();
+    private long entries;
 
-    /** Bytes buffered. */
-    abstract long bytes();
+    Column(PrimitiveType type) {
+      this.type = type;
+    }
 
-    /** Writes the buffered rows as one column chunk of pages. */
-    abstract void writeTo(ParquetFileWriter file, ColumnDescriptor descriptor) throws IOException;
+    /** Adds a row's value; returns the bytes it takes before compression. */
+    abstract long add(InternalRow row, int ordinal, PageEncoder encoder);
 
-    abstract void clear();
+    /** Encodes the page being filled, if it holds a row. */
+    abstract void finishPage(PageEncoder encoder);
+
+    void addPage(Page page) {
+      pages.add(page);
+      entries += page.valueCount();
+    }
+
+    void writeTo(ParquetFileWriter file, ColumnDescriptor descriptor) throws IOException {
+      file.startColumn(descriptor, entries, CompressionCodecName.SNAPPY);
+      for (Page p : pages) {
+        file.writeDataPage(p.valueCount(), p.size(), BytesInput.from(p.compressed()), p.stats(), p.rowCount(),
+            Encoding.RLE, Encoding.RLE, Encoding.PLAIN);
+      }
+      file.endColumn();
+      pages.clear();
+      entries = 0;
+    }
   }
 
   /** A required int32: PLAIN values, no levels. */
   private static final class IntColumn extends Column {
-    private int[] values = new int[1024];
+    private final int[] values = new int[PAGE_BYTES / 4];
     private int size;
 
+    IntColumn(PrimitiveType type) {
+      super(type);
+    }
+
     @Override
-    void add(InternalRow row, int ordinal) {
+    long add(InternalRow row, int ordinal, PageEncoder encoder) {
       if (size == values.length) {
-        values = Arrays.copyOf(values, size * 2);
+        finishPage(encoder);
       }
       values[size++] = row.getInt(ordinal);
+      return 4;
     }
 
     @Override
-    long bytes() {
-      return 4L * size;
-    }
-
-    @Override
-    void writeTo(ParquetFileWriter file, ColumnDescriptor descriptor) throws IOException {
-      file.startColumn(descriptor, size, CompressionCodecName.SNAPPY);
-      for (int from = 0; from < size; from += PAGE_BYTES / 4) {
-        int to = Math.min(size, from + PAGE_BYTES / 4);
-        ByteBuffer page = ByteBuffer.allocate(4 * (to - from)).order(ByteOrder.LITTLE_ENDIAN);
-        page.asIntBuffer().put(values, from, to - from);
-        writePage(file, page.array(), to - from, to - from, intStats(descriptor, values, from, to));
+    void finishPage(PageEncoder encoder) {
+      if (size > 0) {
+        addPage(encoder.page(null, null, values, size, size, size, intStats(type, values, size)));
+        size = 0;
       }
-      file.endColumn();
-    }
-
-    @Override
-    void clear() {
-      size = 0;
     }
   }
 
   /** A required UTF-8 string: PLAIN values (4-byte little-endian length, then the bytes), no levels. */
   private static final class StringColumn extends Column {
-    private final ByteArrayOutputStream data = new ByteArrayOutputStream();
-    /** Where each row's value starts in {@link #data}, and one more entry for the end. */
-    private int[] starts = new int[1025];
+    private ByteBuffer values = ByteBuffer.allocate(PAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private int size;
+    private Statistics<?> stats;
+
+    StringColumn(PrimitiveType type) {
+      super(type);
+      stats = Statistics.createStats(type);
+    }
 
     @Override
-    void add(InternalRow row, int ordinal) {
-      UTF8String s = row.getUTF8String(ordinal);
-      int n = s.numBytes();
-      data.write(n);
-      data.write(n >>> 8);
-      data.write(n >>> 16);
-      data.write(n >>> 24);
-      data.writeBytes(s.getBytes());
-      if (size + 2 > starts.length) {
-        starts = Arrays.copyOf(starts, starts.length * 2);
+    long add(InternalRow row, int ordinal, PageEncoder encoder) {
+      byte[] value = row.getUTF8String(ordinal).getBytes();
+      if (size > 0 && values.remaining() < 4 + value.length) {
+        finishPage(encoder);
       }
-      starts[++size] = data.size();
-    }
-
-    @Override
-    long bytes() {
-      return data.size();
-    }
-
-    @Override
-    void writeTo(ParquetFileWriter file, ColumnDescriptor descriptor) throws IOException {
-      byte[] all = data.toByteArray();
-      file.startColumn(descriptor, size, CompressionCodecName.SNAPPY);
-      int from = 0;
-      while (from < size) {
-        int to = from + 1;
-        while (to < size && starts[to + 1] - starts[from] <= PAGE_BYTES) {
-          to++;
-        }
-        Statistics<?> stats = Statistics.createStats(descriptor.getPrimitiveType());
-        for (int r = from; r < to; r++) {
-          stats.updateStats(Binary.fromConstantByteArray(all, starts[r] + 4, starts[r + 1] - starts[r] - 4));
-        }
-        writePage(file, Arrays.copyOfRange(all, starts[from], starts[to]), to - from, to - from, stats);
-        from = to;
+      if (values.remaining() < 4 + value.length) { // one value longer than a page
+        values = ByteBuffer.allocate(4 + value.length).order(ByteOrder.LITTLE_ENDIAN);
       }
-      file.endColumn();
+      values.putInt(value.length).put(value);
+      stats.updateStats(Binary.fromConstantByteArray(value));
+      size++;
+      return 4 + value.length;
     }
 
     @Override
-    void clear() {
-      data.reset();
-      size = 0;
+    void finishPage(PageEncoder encoder) {
+      if (size > 0) {
+        addPage(new Page(encoder.compress(values.array(), values.position()), values.position(), size, size,
+            stats));
+        values.clear();
+        size = 0;
+        stats = Statistics.createStats(type);
+      }
     }
   }
 
@@ -269,17 +264,24 @@ final class FeaturesParquetWriter extends OutputWriter {
    * level 1 for each element (an empty array is one entry at level 0, without a value).
    */
   private static final class IntListColumn extends Column {
-    private int[] values = new int[1 << 16];
+    private int[] values = new int[PAGE_BYTES / 4];
     private int size;
     private int[] lengths = new int[1024];
     private int rows;
 
+    IntListColumn(PrimitiveType type) {
+      super(type);
+    }
+
     @Override
-    void add(InternalRow row, int ordinal) {
+    long add(InternalRow row, int ordinal, PageEncoder encoder) {
       ArrayData array = row.getArray(ordinal);
       int n = array.numElements();
-      if (size + n > values.length) {
-        values = Arrays.copyOf(values, Math.max(values.length * 2, size + n));
+      if (rows > 0 && size + n > values.length) {
+        finishPage(encoder);
+      }
+      if (n > values.length) { // one row longer than a page
+        values = new int[n];
       }
       for (int i = 0; i < n; i++) {
         values[size + i] = array.getInt(i);
@@ -289,62 +291,39 @@ final class FeaturesParquetWriter extends OutputWriter {
         lengths = Arrays.copyOf(lengths, rows * 2);
       }
       lengths[rows++] = n;
+      return 4L * n;
     }
 
     @Override
-    long bytes() {
-      return 4L * size;
-    }
-
-    @Override
-    void writeTo(ParquetFileWriter file, ColumnDescriptor descriptor) throws IOException {
-      long entries = 0;
+    void finishPage(PageEncoder encoder) {
+      if (rows == 0) {
+        return;
+      }
+      Levels repetition = new Levels();
+      Levels definition = new Levels();
+      int entries = 0;
       for (int r = 0; r < rows; r++) {
-        entries += Math.max(1, lengths[r]);
+        int n = lengths[r];
+        repetition.add(0, 1);
+        repetition.add(1, n - 1);
+        definition.add(n > 0 ? 1 : 0, Math.max(1, n));
+        entries += Math.max(1, n);
       }
-      file.startColumn(descriptor, entries, CompressionCodecName.SNAPPY);
-      int row = 0;
-      int value = 0;
-      while (row < rows) {
-        int firstRow = row;
-        int firstValue = value;
-        int pageEntries = 0;
-        Levels repetition = new Levels();
-        Levels definition = new Levels();
-        do {
-          int n = lengths[row++];
-          value += n;
-          pageEntries += Math.max(1, n);
-          repetition.add(0, 1);
-          repetition.add(1, n - 1);
-          definition.add(n > 0 ? 1 : 0, Math.max(1, n));
-        } while (row < rows && 4 * (value - firstValue + lengths[row]) <= PAGE_BYTES);
-        byte[] rl = repetition.toBytes();
-        byte[] dl = definition.toBytes();
-        ByteBuffer page = ByteBuffer.allocate(rl.length + dl.length + 4 * (value - firstValue))
-            .order(ByteOrder.LITTLE_ENDIAN);
-        page.put(rl).put(dl).asIntBuffer().put(values, firstValue, value - firstValue);
-        Statistics<?> stats = intStats(descriptor, values, firstValue, value);
-        stats.incrementNumNulls(pageEntries - (value - firstValue)); // empty arrays, as parquet-mr counts them
-        writePage(file, page.array(), pageEntries, row - firstRow, stats);
-      }
-      file.endColumn();
-    }
-
-    @Override
-    void clear() {
+      Statistics<?> stats = intStats(type, values, size);
+      stats.incrementNumNulls(entries - size); // empty arrays, as parquet-mr counts them
+      addPage(encoder.page(repetition.toBytes(), definition.toBytes(), values, size, entries, rows, stats));
       size = 0;
       rows = 0;
     }
   }
 
-  /** Min and max of {@code values[from, to)} as Parquet statistics; empty when the range is. */
-  private static Statistics<?> intStats(ColumnDescriptor descriptor, int[] values, int from, int to) {
-    Statistics<?> stats = Statistics.createStats(descriptor.getPrimitiveType());
-    if (from < to) {
-      int min = values[from];
-      int max = values[from];
-      for (int i = from + 1; i < to; i++) {
+  /** Min and max of {@code values[0, size)} as Parquet statistics; empty when there are none. */
+  private static Statistics<?> intStats(PrimitiveType type, int[] values, int size) {
+    Statistics<?> stats = Statistics.createStats(type);
+    if (size > 0) {
+      int min = values[0];
+      int max = values[0];
+      for (int i = 1; i < size; i++) {
         min = Math.min(min, values[i]);
         max = Math.max(max, values[i]);
       }
@@ -352,6 +331,40 @@ final class FeaturesParquetWriter extends OutputWriter {
       stats.updateStats(max);
     }
     return stats;
+  }
+
+  /** Assembles and compresses pages in buffers it keeps, so that a page costs one allocation: its result. */
+  private static final class PageEncoder {
+    private ByteBuffer plain = ByteBuffer.allocate(PAGE_BYTES + 4096).order(ByteOrder.LITTLE_ENDIAN);
+    private byte[] compressed = new byte[Snappy.maxCompressedLength(PAGE_BYTES + 4096)];
+
+    /** A page of levels (null when the column has none) and the first {@code size} ints as PLAIN values. */
+    Page page(byte[] repetition, byte[] definition, int[] values, int size, int entries, int rows,
+        Statistics<?> stats) {
+      int levels = repetition == null ? 0 : repetition.length + definition.length;
+      if (plain.capacity() < levels + 4 * size) {
+        plain = ByteBuffer.allocate(levels + 4 * size).order(ByteOrder.LITTLE_ENDIAN);
+      }
+      plain.clear();
+      if (repetition != null) {
+        plain.put(repetition).put(definition);
+      }
+      plain.asIntBuffer().put(values, 0, size);
+      int length = levels + 4 * size;
+      return new Page(compress(plain.array(), length), length, entries, rows, stats);
+    }
+
+    /** Snappy (raw block format, as Parquet's SNAPPY codec) of {@code bytes[0, length)}. */
+    byte[] compress(byte[] bytes, int length) {
+      if (compressed.length < Snappy.maxCompressedLength(length)) {
+        compressed = new byte[Snappy.maxCompressedLength(length)];
+      }
+      try {
+        return Arrays.copyOf(compressed, Snappy.compress(bytes, 0, length, compressed, 0));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Snappy failed on a page of " + length + " bytes", e);
+      }
+    }
   }
 
   /**

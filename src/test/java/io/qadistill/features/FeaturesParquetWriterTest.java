@@ -57,7 +57,7 @@ class FeaturesParquetWriterTest {
   void rowGroupsAndPagesReadBackAsWrittenBySparkAndByParquetMr(@TempDir Path dir) throws IOException {
     List<Row> written = rows(8_000, 3);
     String out = dir.resolve("features").toString();
-    // one task: about 38 MB of ints, so two row groups and pages of up to 1 MB in each column chunk
+    // one task: about 38 MB of ints, so two row groups and many pages in each column chunk
     FeaturesTable.write(spark.createDataFrame(written, FeaturesTable.SCHEMA).coalesce(1), out);
 
     // Spark reads every file column as nullable, whatever the file says
