@@ -28,7 +28,7 @@ final class FeaturizeCommand extends SparkCommand {
   @Override
   Object run(SparkSession spark) {
     String q = quarantine != null ? quarantine : out.replaceAll("/+$", "") + "-quarantine";
-    return FeaturizeJob.run(spark,
-        new FeaturizeConfig(examples, out, q, tokenizer, window.maxLength, window.docStride));
+    FeaturizeConfig config = new FeaturizeConfig(examples, out, q, tokenizer, window.maxLength, window.docStride);
+    return new FeaturizeJob(config).run(spark);
   }
 }

@@ -1,28 +1,21 @@
 package io.qadistill.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.qadistill.model.OnnxImport;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/**
- * {@code qadistill import-model --onnx PATH|classpath --out DIR}: an ONNX BERT encoder → a model directory.
- * Runs on the local JVM only (no Spark session: nothing here is distributed), so it does not extend SparkCommand.
- */
+/** {@code qadistill import-model --onnx PATH|classpath --out DIR}: wires options into {@link OnnxImport}. */
 @Command(name = "import-model", mixinStandardHelpOptions = true,
     description = "Turns a BERT encoder exported to ONNX into a model directory (config.json, model.safetensors, "
         + "tokenizer.json) with a freshly initialised question-answering head.")
-final class ImportModelCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+final class ImportModelCommand extends SparkCommand {
   @Option(names = "--onnx", required = true,
       description = "The .onnx file, or 'classpath' for the bundled all-MiniLM-L6-v2.")
   String onnx;
 
-  @Option(names = "--out", required = true, description = "The model directory to write.")
+  @Option(names = "--out", required = true, description = "The model directory to write (replaced).")
   Path out;
 
   @Option(names = "--tokenizer",
@@ -35,9 +28,7 @@ final class ImportModelCommand implements Callable<Integer> {
   long seed;
 
   @Override
-  public Integer call() throws Exception {
-    OnnxImport.Result result = OnnxImport.run(new OnnxImport.Config(onnx, out, tokenizer, seed));
-    System.out.println(JSON.writeValueAsString(result));
-    return 0;
+  Object run(SparkSession spark) {
+    return new OnnxImport(new OnnxImport.Config(onnx, out, tokenizer, seed)).run(spark);
   }
 }

@@ -25,6 +25,19 @@ public final class StageRun {
     return output.staging();
   }
 
+  /**
+   * {@link #staging} as a local directory, for outputs written with java.nio (model directories, which the driver
+   * writes as files: a cluster needs them on a file system the driver and the executors share).
+   */
+  public java.nio.file.Path localStaging(String target) {
+    java.net.URI uri = new org.apache.hadoop.fs.Path(staging(target)).toUri();
+    if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+      throw new UsageException("output " + target + " must be on the local file system (a directory the driver "
+          + "writes as files, e.g. a shared mount), not " + uri.getScheme() + "://");
+    }
+    return java.nio.file.Path.of(uri.getPath());
+  }
+
   /** Says what the stage's next Spark jobs do ("featurize: tokenize 10,570 examples"), for the UI and logs. */
   public void describe(String description) {
     group.describe(description);

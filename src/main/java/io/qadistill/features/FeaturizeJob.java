@@ -3,8 +3,9 @@ package io.qadistill.features;
 import static org.apache.spark.sql.functions.col;
 
 import io.qadistill.common.ProgressLog;
-import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.MiniLmJar;
@@ -27,7 +28,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * questions runs when the first one skipped examples, to write their quarantine rows. Nothing is collected
  * to the driver but counters.
  */
-public final class FeaturizeJob {
+public final class FeaturizeJob implements Stage<FeaturizeJob.Result> {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturizeJob.class);
   static final String REASON_QUESTION_TOO_LONG = "question_too_long";
   // Each partition costs a tokenizer and an output file (tens of ms); at ~1,000 examples/s per core a partition
@@ -53,9 +53,35 @@ public final class FeaturizeJob {
       long windowsPerExampleMax, Map<String, Long> quarantinedByReason, double examplesPerSecond,
       double seconds, String features, String quarantine) {}
 
-  private FeaturizeJob() {}
+  private final FeaturizeConfig config;
 
-  public static Result run(SparkSession spark, FeaturizeConfig config) {
+  public FeaturizeJob(FeaturizeConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public String name() {
+    return "featurize";
+  }
+
+  @Override
+  public FeaturizeConfig config() {
+    return config;
+  }
+
+  /** The examples, and the tokenizer when one is given (the bundled one is pinned by the project's version). */
+  @Override
+  public List<String> inputs() {
+    return config.tokenizer() == null ? List.of(config.examples()) : List.of(config.examples(), config.tokenizer());
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.out(), config.quarantine());
+  }
+
+  @Override
+  public Result execute(SparkSession spark, StageRun run) {
     long t0 = System.nanoTime();
     byte[] tokenizerJson = readTokenizer(spark, config.tokenizer());
     String source = config.tokenizer() == null ? "bundled " + MiniLmJar.TOKENIZER_RESOURCE : config.tokenizer();
@@ -85,39 +111,35 @@ public final class FeaturizeJob {
       WindowTokenizer tok = taskTokenizer(tokenizer.value(), source, maxLength, docStride);
       return new WindowRows(rows, tok, done, windows, skipped, maxWindows);
     };
-    spark.sparkContext().setJobGroup("featurize", "featurize: tokenize " + total + " examples", false);
+    run.describe("featurize: tokenize " + total + " examples");
     long tStart = System.nanoTime();
     try (ProgressLog progress = ProgressLog.start("featurize", "examples", total, done::value,
         ProgressLog.interval(Duration.ofSeconds(10)))) {
-      FeaturesTable.write(examples.mapPartitions(featurize, Encoders.row(FeaturesTable.SCHEMA)), config.out());
+      FeaturesTable.write(examples.mapPartitions(featurize, Encoders.row(FeaturesTable.SCHEMA)),
+          run.staging(config.out()));
     }
     double tokenizeSeconds = (System.nanoTime() - tStart) / 1e9;
 
     Map<String, Long> quarantined = new TreeMap<>();
     if (skipped.value() > 0) {
-      spark.sparkContext().setJobGroup("featurize", "featurize: quarantine " + skipped.value() + " examples", false);
+      run.describe("featurize: quarantine " + skipped.value() + " examples");
       Dataset<Row> bad = examples.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
         WindowTokenizer tok = taskTokenizer(tokenizer.value(), source, maxLength, docStride);
         return quarantineRows(rows, tok, examplesPath);
       }, Encoders.row(Quarantine.SCHEMA));
-      bad.write().mode(SaveMode.Overwrite).parquet(config.quarantine());
-      long written = spark.read().parquet(config.quarantine()).count();
+      bad.write().parquet(run.staging(config.quarantine()));
+      long written = spark.read().parquet(run.staging(config.quarantine())).count();
       if (written != skipped.value()) {
         throw new IllegalStateException("featurize skipped " + skipped.value() + " examples but quarantined "
             + written + ": the examples table changed while the job ran? Run featurize again.");
       }
       quarantined.put(REASON_QUESTION_TOO_LONG, written);
     } else {
-      spark.createDataFrame(List.of(), Quarantine.SCHEMA).write().mode(SaveMode.Overwrite)
-          .parquet(config.quarantine());
+      spark.createDataFrame(List.of(), Quarantine.SCHEMA).write().parquet(run.staging(config.quarantine()));
     }
-    spark.sparkContext().clearJobGroup();
     tokenizer.destroy();
 
     long featurized = done.value() - skipped.value();
-    for (String dir : List.of(config.out(), config.quarantine())) {
-      Provenance.of(spark, "featurize", config, List.of(config.examples())).writeInto(spark, dir);
-    }
     Result result = new Result(total, featurized, windows.value(),
         featurized == 0 ? 0 : (double) windows.value() / featurized, maxWindows.value(), quarantined,
         done.value() / tokenizeSeconds, (System.nanoTime() - t0) / 1e9, config.out(), config.quarantine());

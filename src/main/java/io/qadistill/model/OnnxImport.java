@@ -2,6 +2,8 @@ package io.qadistill.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import io.qadistill.common.UsageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * activation from Erf/Tanh nodes); dropout probabilities are not in an inference graph and take BERT's 0.1.
  * The encoder has no question-answering head: {@code qa_outputs} is initialised from the seed.
  */
-public final class OnnxImport {
+public final class OnnxImport implements Stage<OnnxImport.Result> {
   /** {@code onnx}: a file path, or {@link #CLASSPATH} for the bundled all-MiniLM-L6-v2. */
   public record Config(String onnx, Path out, Path tokenizer, long seed) {
     public Config {
@@ -52,9 +55,47 @@ public final class OnnxImport {
   private static final Pattern LAYER = Pattern.compile("layer[._](\\d+)[./]");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private OnnxImport() {}
+  private final Config config;
 
-  public static Result run(Config config) {
+  public OnnxImport(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public String name() {
+    return "import-model";
+  }
+
+  @Override
+  public Config config() {
+    return config;
+  }
+
+  /** The ONNX file; none for the bundled model, which the project's version pins. */
+  @Override
+  public List<String> inputs() {
+    return config.onnx().equals(CLASSPATH) ? List.of() : List.of(config.onnx());
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.out().toString());
+  }
+
+  @Override
+  public Result execute(SparkSession spark, StageRun run) {
+    return write(config, run.localStaging(config.out().toString()));
+  }
+
+  /**
+   * The import alone, straight into {@code config.out()}: no staging, no provenance. For tests and benchmarks
+   * that need a model directory; jobs run the stage.
+   */
+  public static Result write(Config config) {
+    return write(config, config.out());
+  }
+
+  private static Result write(Config config, Path dir) {
     byte[] onnx;
     byte[] tokenizer;
     try {
@@ -81,7 +122,7 @@ public final class OnnxImport {
         config.onnx(), bert.numHiddenLayers(), bert.hiddenSize(), bert.numAttentionHeads(), bert.intermediateSize(),
         bert.hiddenAct(), bert.layerNormEps(), tensors.size());
     try (QaModel model = ModelDirectory.assemble(bert, tensors, tokenizer, config.seed(), config.onnx())) {
-      ModelDirectory.save(model, config.out());
+      ModelDirectory.save(model, dir);
     }
     List<String> initialised = List.of(Family.QA_WEIGHT, Family.QA_BIAS).stream()
         .filter(n -> !tensors.containsKey(n)).toList();

@@ -125,7 +125,7 @@ public final class Pipeline {
     FeaturizeConfig featurize = new FeaturizeConfig(examples, config.path(split + "-features"),
         config.path(split + "-features-quarantine"), tokenizer, config.maxLength(), config.docStride());
     stage("featurize " + split, featurize.out(), featurize, List.of(examples),
-        () -> FeaturizeJob.run(spark, featurize));
+        () -> new FeaturizeJob(featurize).run(spark));
     return featurize.out();
   }
 
@@ -139,11 +139,7 @@ public final class Pipeline {
   private String fineTunedTeacher(SparkSession spark, String trainFeatures) {
     OnnxImport.Config base = new OnnxImport.Config(OnnxImport.CLASSPATH, Path.of(config.path("minilm")), null,
         config.seed());
-    stage("import all-MiniLM-L6-v2", config.path("minilm"), base, List.of(), () -> {
-      OnnxImport.Result imported = OnnxImport.run(base);
-      Provenance.of(spark, "import-model", base, List.of(OnnxImport.CLASSPATH)).writeInto(spark, imported.out());
-      return imported;
-    });
+    stage("import all-MiniLM-L6-v2", config.path("minilm"), base, List.of(), () -> new OnnxImport(base).run(spark));
     String teacher = config.path("teacher");
     StudentSpec whole = StudentSpec.fromSource(config.path("minilm"), 0, config.seed());
     train(spark, "fine-tune teacher", trainFeatures, null, null, teacher,

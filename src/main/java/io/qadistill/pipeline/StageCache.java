@@ -34,8 +34,10 @@ final class StageCache {
       return false;
     }
     for (JsonNode input : made.get("inputs")) {
-      if (!input.isObject() // a provenance of an older layout: make the output again
-          || !InputFingerprint.of(input.path("path").asText(), hadoop).equals(input.path("fingerprint").asText())) {
+      String recorded = input.path("fingerprint").asText(InputFingerprint.ABSENT); // none in an older layout
+      // an input without a fingerprint (a catalog table) may have changed: read it again
+      if (recorded.equals(InputFingerprint.ABSENT)
+          || !InputFingerprint.of(input.path("path").asText(), hadoop).equals(recorded)) {
         return false;
       }
     }

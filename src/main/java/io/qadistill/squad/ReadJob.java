@@ -13,9 +13,10 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.qadistill.common.ProgressLog;
-import io.qadistill.common.ReplacedDirectory;
-import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
+import io.qadistill.common.ReplacedDirectory;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,14 +63,15 @@ import org.slf4j.LoggerFactory;
  *       pointer to it. Only records that pass every other check take part, so a valid record is kept even when an
  *       invalid one with its id came first. The duplicates are joined back (a broadcast join when few).</li>
  *   <li>Both tables are written into hidden staging directories and moved into place only when both are
- *       complete ({@link ReplacedDirectory}); a rerun replaces them, a failed run leaves the previous ones.</li>
+ *       complete ({@link ReplacedDirectory}, by the {@link Stage} contract); a rerun replaces them, a failed run
+ *       leaves the previous ones.</li>
  * </ul>
  * Quarantine columns: id (null when the record has no string id), file (a table's data file, or its name),
  * location (path in the file, line of a JSON Lines file, row of a Parquet file from 0, line and column of a JSON
  * error; null for a row of a table whose files are not known), reason ({@link Reason#code()}), detail (a sentence
  * for humans), raw (the record's JSON as in the input, without its context; null for a malformed file).
  */
-public final class ReadJob {
+public final class ReadJob implements Stage<ReadResult> {
   private static final Logger LOG = LoggerFactory.getLogger(ReadJob.class);
 
   /** About how many input bytes one task reads, when files can be grouped (a file is never split). */
@@ -82,21 +84,41 @@ public final class ReadJob {
   }
 
   /** What the executors produce and what it was read from. */
-  private record Parsed(Dataset<Row> rows, List<String> inputs, int files) {}
+  private record Parsed(Dataset<Row> rows, int files) {}
+
+  @Override
+  public String name() {
+    return "read";
+  }
+
+  @Override
+  public ReadConfig config() {
+    return config;
+  }
+
+  /** The paths, directories or globs given (or the catalog table's name, which has no fingerprint). */
+  @Override
+  public List<String> inputs() {
+    return config.input().paths();
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.examples(), config.quarantine());
+  }
 
   /** Reads, checks, writes both tables and returns the counts; throws UsageException for an input not found. */
-  public ReadResult run(SparkSession spark) {
+  @Override
+  public ReadResult execute(SparkSession spark, StageRun run) {
     long startNanos = System.nanoTime();
     SparkContext sc = spark.sparkContext();
     ReadInput input = config.input();
-    ReplacedDirectory examplesOut = new ReplacedDirectory(config.examples(), sc.hadoopConfiguration());
-    ReplacedDirectory quarantineOut = new ReplacedDirectory(config.quarantine(), sc.hadoopConfiguration());
     LongAccumulator progress = sc.longAccumulator("read records");
     List<Runnable> cleanUp = new ArrayList<>();
     Parsed parsed = parse(spark, input, progress, cleanUp);
-    LOG.info("read: {} ({} file(s)) -> {} (quarantine {})", input.format(), parsed.files(), examplesOut.target(),
-        quarantineOut.target());
-    sc.setJobGroup("read", "read " + parsed.files() + " " + input.format() + " file(s)", false);
+    LOG.info("read: {} ({} file(s)) -> {} (quarantine {})", input.format(), parsed.files(), config.examples(),
+        config.quarantine());
+    run.describe("read " + parsed.files() + " " + input.format() + " file(s)");
     Dataset<Row> rows = parsed.rows().persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> duplicates = duplicates(rows);
     try {
@@ -107,44 +129,35 @@ public final class ReadJob {
               concat(lit("duplicate of the record at "), col("duplicate_of"))));
 
       // The first action reads and fills both caches; run alone so no two stages read the same input at once.
-      sc.setJobDescription("read: parse, check and find duplicate ids");
+      run.describe("read: parse, check and find duplicate ids");
       try (ProgressLog log = ProgressLog.start("read", "records", 0, progress::value, Duration.ofSeconds(10))) {
         duplicates.count();
       }
-      Counts counts = tally(sc, records);
+      run.describe("read: count");
+      Counts counts = tally(records);
 
-      sc.setJobDescription("read: write examples");
+      run.describe("read: write examples");
       records.filter(col("reason").isNull())
           .select(columns(ExamplesTable.COLUMNS))
-          .write().mode("overwrite").parquet(examplesOut.staging());
-      sc.setJobDescription("read: write quarantine");
+          .write().parquet(run.staging(config.examples()));
+      run.describe("read: write quarantine");
       records.filter(col("reason").isNotNull())
           .select(columns(List.of(Quarantine.SCHEMA.fieldNames())))
-          .write().mode("overwrite").parquet(quarantineOut.staging());
-      Provenance provenance = Provenance.of(spark, "read", config, parsed.inputs());
-      provenance.writeInto(spark, examplesOut.staging());
-      provenance.writeInto(spark, quarantineOut.staging());
-      examplesOut.publish();
-      quarantineOut.publish();
+          .write().parquet(run.staging(config.quarantine()));
 
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       ReadResult result = new ReadResult(parsed.files(), counts.read, counts.kept, counts.impossible,
           counts.read - counts.kept, counts.byReason, counts.corrections, counts.malformedFiles, seconds,
-          counts.kept / seconds, examplesOut.target(), quarantineOut.target());
+          counts.kept / seconds, config.examples(), config.quarantine());
       LOG.info("read: {} files, {} records read, {} kept ({} impossible), {} quarantined {}, {} answer_start "
               + "corrections, malformed files {}, {} examples/s", result.files(), result.read(), result.kept(),
           result.impossible(), result.quarantined(), result.quarantinedByReason(), result.answerStartCorrections(),
           result.malformedFiles(), String.format("%.0f", result.examplesPerSecond()));
       return result;
-    } catch (RuntimeException e) {
-      examplesOut.discard();
-      quarantineOut.discard();
-      throw e;
     } finally {
       duplicates.unpersist();
       rows.unpersist();
       cleanUp.forEach(Runnable::run);
-      sc.clearJobGroup();
     }
   }
 
@@ -152,7 +165,7 @@ public final class ReadJob {
   private static Parsed parse(SparkSession spark, ReadInput input, LongAccumulator records, List<Runnable> cleanUp) {
     if (input.format() == InputFormat.PARQUET || input.format() == InputFormat.TABLE) {
       TableInput.Parsed table = TableInput.parse(spark, input, records);
-      return new Parsed(table.rows(), table.inputs(), table.files());
+      return new Parsed(table.rows(), table.files());
     }
     SparkContext sc = spark.sparkContext();
     List<InputFile> files = InputFiles.list(input.paths(), input.format(), sc.hadoopConfiguration());
@@ -168,7 +181,7 @@ public final class ReadJob {
     List<List<InputFile>> groups = InputFiles.groups(files, jsc.defaultParallelism(), TASK_BYTES);
     Dataset<Row> rows = spark.createDataFrame(jsc.parallelize(groups, groups.size())
         .mapPartitions(new ParseFiles(hadoopConf, records, input.format(), input.columns())), ParsedRows.SCHEMA);
-    return new Parsed(rows, files.stream().map(InputFile::path).toList(), files.size());
+    return new Parsed(rows, files.size());
   }
 
   /** (file_index, position, duplicate_of) of each valid record whose id an earlier valid record has. */
@@ -187,8 +200,7 @@ public final class ReadJob {
       List<String> malformedFiles) {}
 
   /** One aggregation over the (cached) records. */
-  private static Counts tally(SparkContext sc, Dataset<Row> records) {
-    sc.setJobDescription("read: count");
+  private static Counts tally(Dataset<Row> records) {
     List<Row> groups = records.groupBy("reason")
         .agg(count(lit(1)).as("records"),
             sum("corrections").as("corrections"),

@@ -54,13 +54,12 @@ final class TableInput {
       Set.of(DataTypes.ByteType, DataTypes.ShortType, DataTypes.IntegerType, DataTypes.LongType);
 
   /**
-   * The checked rows, and what was read.
+   * The checked rows, and how many files they come from.
    *
    * @param rows one {@link ParsedRows} row per input row
-   * @param inputs the data files read (sorted), or the table's name when its files are not known
    * @param files how many data files (1 for a table whose files are not known)
    */
-  record Parsed(Dataset<Row> rows, List<String> inputs, int files) {}
+  record Parsed(Dataset<Row> rows, int files) {}
 
   private TableInput() {}
 
@@ -100,7 +99,7 @@ final class TableInput {
         quoted(contextColumn));
     Dataset<Row> rows = prepared.mapPartitions(
         new TableRecords(fileIndex, name, rowIndexed, input.columns(), records), Encoders.row(ParsedRows.SCHEMA));
-    return new Parsed(rows, fileKnown ? files : List.of(name), Math.max(1, fileKnown ? files.size() : 1));
+    return new Parsed(rows, Math.max(1, fileKnown ? files.size() : 1));
   }
 
   private static Dataset<Row> table(SparkSession spark, String name) {

@@ -46,8 +46,8 @@ public final class FeaturizeBench {
     loop(pairs.subList(0, 2000), tokenizerJson, 2);
     String warmExamples = tmp.resolve("warm-examples").toString();
     spark.read().parquet(examples).limit(4000).write().parquet(warmExamples);
-    FeaturizeJob.run(spark, FeaturizeConfig.defaults(warmExamples, tmp.resolve("warm").toString(),
-        tmp.resolve("warm-q").toString()));
+    new FeaturizeJob(FeaturizeConfig.defaults(warmExamples, tmp.resolve("warm").toString(),
+        tmp.resolve("warm-q").toString())).run(spark);
 
     // Job and loop alternate: the machine may be shared, and a load change between them shows as rounds that
     // disagree. CPU seconds of the whole process (all threads, GC included) are less sensitive to other
@@ -57,7 +57,8 @@ public final class FeaturizeBench {
     for (int round = 1; round <= rounds; round++) {
       String loadBefore = loadAverage();
       long c0 = cpuNanos();
-      job = FeaturizeJob.run(spark, FeaturizeConfig.defaults(examples, features, tmp.resolve("quarantine").toString()));
+      String quarantine = tmp.resolve("quarantine").toString();
+      job = new FeaturizeJob(FeaturizeConfig.defaults(examples, features, quarantine)).run(spark);
       double jobCpu = (cpuNanos() - c0) / 1e9;
       double jobWall = job.examples() / job.examplesPerSecond();
       c0 = cpuNanos();

@@ -56,7 +56,7 @@ public final class ModelBench {
         THREADS, chunk);
 
     Path dir = Files.createTempDirectory("modelbench");
-    OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, dir, null, 1));
+    OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, dir, null, 1));
     byte[] onnx;
     try (var in = MiniLmJar.open(MiniLmJar.ONNX_RESOURCE)) {
       onnx = in.readAllBytes();

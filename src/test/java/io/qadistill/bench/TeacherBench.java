@@ -139,7 +139,7 @@ public final class TeacherBench {
   /** all-MiniLM-L6-v2 imported from the bundled ONNX file into {@code tmp}, its head from seed 7. */
   static Path importTeacher(Path tmp) {
     Path teacher = tmp.resolve("minilm");
-    OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, teacher, null, 7));
+    OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, teacher, null, 7));
     return teacher;
   }
 
@@ -148,7 +148,7 @@ public final class TeacherBench {
     String examples = tmp.resolve("examples").toString();
     SquadJson.examples(spark, TestData.devV11()).write().parquet(examples);
     String features = tmp.resolve("features").toString();
-    FeaturizeJob.run(spark, FeaturizeConfig.defaults(examples, features, tmp.resolve("quarantine").toString()));
+    new FeaturizeJob(FeaturizeConfig.defaults(examples, features, tmp.resolve("quarantine").toString())).run(spark);
     return features;
   }
 

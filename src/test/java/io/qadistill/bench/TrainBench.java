@@ -57,7 +57,7 @@ public final class TrainBench {
     Path work = Path.of("target/bench-train").toAbsolutePath();
     Path teacher = work.resolve("minilm");
     if (!Files.exists(teacher.resolve("model.safetensors"))) {
-      OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, teacher, null, 1));
+      OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, teacher, null, 1));
     }
     List<SquadWindows.Window> windows = SquadWindows.first(TestData.trainV11(), count);
     double mean = windows.stream().mapToInt(SquadWindows.Window::length).average().orElse(0);

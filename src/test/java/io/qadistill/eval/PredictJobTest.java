@@ -134,9 +134,9 @@ class PredictJobTest {
     String examplesPath = dir.resolve("examples").toString();
     String featuresPath = dir.resolve("features").toString();
     SquadJson.examples(qas).write().parquet(examplesPath);
-    FeaturizeJob.run(spark, FeaturizeConfig.defaults(examplesPath, featuresPath, dir.resolve("q").toString()));
+    new FeaturizeJob(FeaturizeConfig.defaults(examplesPath, featuresPath, dir.resolve("q").toString())).run(spark);
     Path modelDir = dir.resolve("minilm");
-    OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, modelDir, null, 7));
+    OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, modelDir, null, 7));
 
     PredictJob.Result result = new PredictJob(PredictJob.Config.ofModel(examplesPath, featuresPath,
         modelDir.toString(), dir.resolve("pred").toString())).run(spark);

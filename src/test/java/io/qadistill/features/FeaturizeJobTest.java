@@ -36,8 +36,8 @@ class FeaturizeJobTest {
     spark = LocalSpark.get();
     devExamples = tmp.resolve("dev-examples").toString();
     SquadJson.examples(spark, TestData.devV11()).write().parquet(devExamples);
-    dev = FeaturizeJob.run(spark, FeaturizeConfig.defaults(devExamples, tmp.resolve("dev-features").toString(),
-        tmp.resolve("dev-quarantine").toString()));
+    dev = new FeaturizeJob(FeaturizeConfig.defaults(devExamples, tmp.resolve("dev-features").toString(),
+        tmp.resolve("dev-quarantine").toString())).run(spark);
   }
 
   @Test
@@ -169,8 +169,8 @@ class FeaturizeJobTest {
   void v20ImpossibleQuestionsPointAtClsInEveryWindow() {
     String ex = tmp.resolve("v2-examples").toString();
     SquadJson.examples(spark, TestData.devV20()).write().parquet(ex);
-    FeaturizeJob.Result r = FeaturizeJob.run(spark, FeaturizeConfig.defaults(ex, tmp.resolve("v2-features").toString(),
-        tmp.resolve("v2-quarantine").toString()));
+    FeaturizeJob.Result r = new FeaturizeJob(FeaturizeConfig.defaults(ex, tmp.resolve("v2-features").toString(),
+        tmp.resolve("v2-quarantine").toString())).run(spark);
     assertThat(r.examples()).isEqualTo(11_873);
     spark.read().parquet(r.features()).createOrReplaceTempView("v2f");
     spark.read().parquet(ex).createOrReplaceTempView("v2e");
@@ -202,8 +202,8 @@ class FeaturizeJobTest {
     java.nio.file.Files.writeString(file, json);
     String ex = tmp.resolve("cases-examples").toString();
     SquadJson.examples(spark, file).write().parquet(ex);
-    FeaturizeJob.Result r = FeaturizeJob.run(spark, FeaturizeConfig.defaults(ex, tmp.resolve("cases-f").toString(),
-        tmp.resolve("cases-q").toString()));
+    FeaturizeJob.Result r = new FeaturizeJob(FeaturizeConfig.defaults(ex, tmp.resolve("cases-f").toString(),
+        tmp.resolve("cases-q").toString())).run(spark);
 
     assertThat(r.examples()).isEqualTo(3);
     assertThat(r.featurized()).isEqualTo(1);

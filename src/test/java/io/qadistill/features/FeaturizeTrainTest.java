@@ -27,8 +27,8 @@ class FeaturizeTrainTest {
     SparkSession spark = LocalSpark.get();
     String examples = tmp.resolve("examples").toString();
     SquadJson.examples(spark, TestData.trainV11()).write().parquet(examples);
-    FeaturizeJob.Result train = FeaturizeJob.run(spark, FeaturizeConfig.defaults(examples,
-        tmp.resolve("features").toString(), tmp.resolve("quarantine").toString()));
+    FeaturizeJob.Result train = new FeaturizeJob(FeaturizeConfig.defaults(examples,
+        tmp.resolve("features").toString(), tmp.resolve("quarantine").toString())).run(spark);
 
     assertThat(train.examples()).isEqualTo(87_599);
     assertThat(train.featurized()).isEqualTo(87_599);

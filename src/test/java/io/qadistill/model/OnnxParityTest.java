@@ -40,7 +40,7 @@ class OnnxParityTest {
 
   @BeforeAll
   static void importModel() {
-    OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, dir.resolve("minilm"), null, 7));
+    OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, dir.resolve("minilm"), null, 7));
     model = ModelDirectory.load(dir.resolve("minilm"));
     windows = SquadWindows.first(TestData.devV11(), WINDOWS);
     ids = windows.stream().map(SquadWindows.Window::inputIds).toList();

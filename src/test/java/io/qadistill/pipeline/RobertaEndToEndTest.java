@@ -64,8 +64,8 @@ class RobertaEndToEndTest {
     }
 
     String features = dir.resolve("features").toString();
-    FeaturizeJob.Result featurized = FeaturizeJob.run(spark, new FeaturizeConfig(examples, features,
-        dir.resolve("features-quarantine").toString(), teacher.toString(), 384, 128));
+    FeaturizeJob.Result featurized = new FeaturizeJob(new FeaturizeConfig(examples, features,
+        dir.resolve("features-quarantine").toString(), teacher.toString(), 384, 128)).run(spark);
     System.out.printf("dev-v1.1 with the test's RoBERTa tokenizer: %d windows%n", featurized.windows());
     assertThat(featurized.featurized()).isEqualTo(10_570);
     assertThat(featurized.windows()).isEqualTo(WINDOWS);

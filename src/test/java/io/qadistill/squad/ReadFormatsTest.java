@@ -140,8 +140,8 @@ class ReadFormatsTest {
   }
 
   private static Dataset<Row> featurize(ReadResult examples, String out) {
-    FeaturizeJob.run(SPARK, FeaturizeConfig.defaults(examples.examples(), tmp.resolve(out).toString(),
-        tmp.resolve(out + "-quarantine").toString()));
+    new FeaturizeJob(FeaturizeConfig.defaults(examples.examples(), tmp.resolve(out).toString(),
+        tmp.resolve(out + "-quarantine").toString())).run(SPARK);
     return SPARK.read().parquet(tmp.resolve(out).toString());
   }
 

@@ -50,8 +50,8 @@ class ReadJobRealDataTest {
     assertThat(answers.<String>getList(0)).containsExactly("Denver Broncos", "Denver Broncos", "Denver Broncos");
     assertThat(answers.<Integer>getList(1)).containsExactly(177, 177, 177);
     assertThat(spark.read().parquet(result.quarantine()).count()).isZero();
-    assertThat(Path.of(java.net.URI.create(result.examples())).resolve("_provenance.json")).exists();
-    assertThat(Path.of(java.net.URI.create(result.quarantine())).resolve("_provenance.json")).exists();
+    assertThat(Path.of(result.examples()).resolve("_provenance.json")).exists();
+    assertThat(Path.of(result.quarantine()).resolve("_provenance.json")).exists();
   }
 
   @Test

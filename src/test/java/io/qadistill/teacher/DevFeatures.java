@@ -18,7 +18,7 @@ final class DevFeatures {
 
   /** Imports MiniLM into {@code dir} with the head initialised from {@code seed}; returns the model directory. */
   static Path importMiniLm(Path dir, long seed) {
-    OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, dir, null, seed));
+    OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, dir, null, seed));
     return dir;
   }
 
@@ -28,8 +28,8 @@ final class DevFeatures {
     // one multi-line JSON file is one partition, so limit keeps the file's first questions
     SquadJson.examples(spark, TestData.devV11()).limit(examples).write().parquet(examplesPath);
     String features = tmp.resolve("dev-features-" + examples).toString();
-    FeaturizeJob.run(spark, FeaturizeConfig.defaults(examplesPath, features,
-        tmp.resolve("dev-features-quarantine-" + examples).toString()));
+    new FeaturizeJob(FeaturizeConfig.defaults(examplesPath, features,
+        tmp.resolve("dev-features-quarantine-" + examples).toString())).run(spark);
     return features;
   }
 }
