@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * torch.optim.AdamW (what transformers' examples train with), on flat float arrays, on the driver: for each value,
+ * torch.optim.AdamW (what transformers' examples train with), on flat float arrays: for each value,
  * with the step's learning rate {@code lr} and t the 1-based update count,
  * <pre>
  *   p ← p · (1 − lr · weight_decay)                  (only where the layout says the parameter decays)
@@ -14,7 +14,10 @@ import java.util.stream.IntStream;
  *   v ← β2 · v + (1 − β2) · g²
  *   p ← p − lr / (1 − β1^t) · m / (√v / √(1 − β2^t) + ε)
  * </pre>
- * Its state (m, v, t) is what a checkpoint saves besides the parameters.
+ * Its state (m, v, t) is what a checkpoint saves besides the parameters. The same inputs give the same floats in
+ * every JVM: Java's float and double arithmetic and {@code Math.sqrt} are exactly IEEE 754, and the bias corrections
+ * use {@code StrictMath.pow} ({@code Math.pow} may differ by an ulp between CPUs and JIT intrinsics), so replicas of
+ * a run on different executors stay bit-identical.
  */
 public final class AdamW {
   public static final double BETA1 = 0.9;
@@ -48,14 +51,14 @@ public final class AdamW {
 
   /**
    * Updates {@code params} in place from the gradient {@code grad × gradScale} (the scale turns a sum into a
-   * clipped mean without another pass over the values). Chunks of the parameters are updated in parallel (the
-   * driver's cores are idle meanwhile); each value's arithmetic is the same whatever the thread.
+   * clipped mean without another pass over the values). Chunks of the parameters are updated in parallel; each
+   * value's arithmetic is the same whatever the thread.
    */
   public void step(float[] params, float[] grad, double gradScale, double lr) {
     float scale = (float) gradScale;
     steps++;
-    double correction1 = 1 - Math.pow(BETA1, steps);
-    double sqrtCorrection2 = Math.sqrt(1 - Math.pow(BETA2, steps));
+    double correction1 = 1 - StrictMath.pow(BETA1, steps);
+    double sqrtCorrection2 = Math.sqrt(1 - StrictMath.pow(BETA2, steps));
     double stepSize = lr / correction1;
     IntStream.range(0, chunks.size()).parallel().forEach(c -> {
       Chunk chunk = chunks.get(c);

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * The windows a run trains on, spread over the training partitions and cached there: features joined with the
  * teacher's logits (when distilling), hash-partitioned by (example_id, window) and sorted by them within each
  * partition, so that the same inputs and partition count always give each partition the same rows in the same
- * order (what {@link BatchPlan} and a resume rely on). Cost: one shuffle of the joined rows, then they stay in
+ * order (what {@link PartitionBatches} and a resume rely on). Cost: one shuffle of the joined rows, then they stay in
  * the executors' memory (spilling to disk) until {@link #release()}.
  */
 public final class TrainData {
@@ -50,20 +50,9 @@ public final class TrainData {
    */
   public static TrainData prepare(SparkSession spark, String featuresPath, String logitsPath, String teacher,
                                   int partitions) {
-    Dataset<Row> features = read(spark, featuresPath, null, "features", "the --out of 'featurize'")
-        .select("example_id", "window", "input_ids", "token_type_ids", "start_positions", "end_positions");
+    Dataset<Row> features = features(spark, featuresPath);
     long featureCount = features.count();
-    Dataset<Row> joined = features;
-    if (logitsPath != null) {
-      Dataset<Row> logits = read(spark, logitsPath, LOGITS, "logits", "the --out of 'teacher-logits'");
-      if (teacher != null) {
-        logits = logits.where(col("teacher").equalTo(teacher));
-      } else {
-        requireOneTeacher(logits, logitsPath);
-      }
-      joined = features.join(logits.select("example_id", "window", "start_logits", "end_logits"),
-          scala.jdk.javaapi.CollectionConverters.asScala(List.of("example_id", "window")).toSeq());
-    }
+    Dataset<Row> joined = withLogits(spark, features, logitsPath, teacher);
     JavaRDD<TrainRow> rows = joined.repartition(partitions, col("example_id"), col("window"))
         .sortWithinPartitions("example_id", "window")
         .javaRDD().map(TrainRow::of)
@@ -102,6 +91,32 @@ public final class TrainData {
           + "yet): training on the other {}", featureCount - total, featureCount, logitsPath, total);
     }
     return data;
+  }
+
+  /** The windows {@link #prepare} would train on, counted (a join of the keys only; nothing cached). */
+  public static long count(SparkSession spark, String featuresPath, String logitsPath, String teacher) {
+    return withLogits(spark, features(spark, featuresPath), logitsPath, teacher).count();
+  }
+
+  private static Dataset<Row> features(SparkSession spark, String featuresPath) {
+    return read(spark, featuresPath, null, "features", "the --out of 'featurize'")
+        .select("example_id", "window", "input_ids", "token_type_ids", "start_positions", "end_positions");
+  }
+
+  /** {@code features} joined with the logits of {@code teacher} under {@code logitsPath}, or as they are (null). */
+  private static Dataset<Row> withLogits(SparkSession spark, Dataset<Row> features, String logitsPath,
+                                         String teacher) {
+    if (logitsPath == null) {
+      return features;
+    }
+    Dataset<Row> logits = read(spark, logitsPath, LOGITS, "logits", "the --out of 'teacher-logits'");
+    if (teacher != null) {
+      logits = logits.where(col("teacher").equalTo(teacher));
+    } else {
+      requireOneTeacher(logits, logitsPath);
+    }
+    return features.join(logits.select("example_id", "window", "start_logits", "end_logits"),
+        scala.jdk.javaapi.CollectionConverters.asScala(List.of("example_id", "window")).toSeq());
   }
 
   private static Dataset<Row> read(SparkSession spark, String path, StructType schema, String what, String hint) {

@@ -5,13 +5,13 @@ import io.qadistill.model.OnnxImport;
 import io.qadistill.model.QaPredictor;
 import io.qadistill.model.SquadWindows;
 import io.qadistill.testing.TestData;
-import io.qadistill.train.Batching;
-import io.qadistill.train.Checkpointing;
-import io.qadistill.train.DistillConfig;
-import io.qadistill.train.DistillJob;
+import io.qadistill.train.BatchSettings;
+import io.qadistill.train.CheckpointSettings;
+import io.qadistill.train.TrainConfig;
+import io.qadistill.train.TrainJob;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.MetricsFile;
-import io.qadistill.train.Optimization;
+import io.qadistill.train.OptimizerSettings;
 import io.qadistill.train.SingleProcessLoop;
 import io.qadistill.train.StepStats;
 import io.qadistill.train.StudentSpec;
@@ -51,7 +51,7 @@ public final class TrainBench {
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 256;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 12;
-    int groups = args.length > 2 ? Integer.parseInt(args[2]) : Batching.LENGTH_GROUPS;
+    int groups = args.length > 2 ? Integer.parseInt(args[2]) : BatchSettings.LENGTH_GROUPS;
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     Path work = Path.of("target/bench-train").toAbsolutePath();
     Path teacher = work.resolve("minilm");
@@ -64,13 +64,13 @@ public final class TrainBench {
         + "not counted), %d cores, length groups %d%n", count, mean, batch, steps, CORES, groups);
 
     StudentSpec student = StudentSpec.fromSource(teacher.toString(), 3, 1);
-    Optimization optimization = Optimization.DEFAULT;
+    OptimizerSettings optimization = OptimizerSettings.DEFAULT;
     StringBuilder table = new StringBuilder();
     // executors, local steps
     for (int[] run : new int[][] {{1, 1}, {2, 1}, {2, LOCAL_STEPS}}) {
       int executors = run[0];
       int threads = CORES / executors;
-      Batching batching = new Batching(batch, 1, steps, executors, 42).withLocalSteps(run[1])
+      BatchSettings batching = new BatchSettings(batch, 1, steps, executors, 42).withLocalSteps(run[1])
           .withLengthGroups(groups);
       SparkSession spark = LocalCluster.start("TrainBench", executors, threads, Map.of());
       try {
@@ -87,10 +87,10 @@ public final class TrainBench {
         }
         // loop, Spark, loop: the machine is shared, so the loop's rate is the mean of before and after
         List<StepStats> loop = new ArrayList<>(loop(student, optimization, steps, batches));
-        DistillConfig config = new DistillConfig(inputs.features(), inputs.logits(), null,
+        TrainConfig config = new TrainConfig(inputs.features(), inputs.logits(), null,
             dir.resolve("out").toString(), student, DistillLoss.DEFAULT, optimization,
-            batching, new Checkpointing(0, 1, false, 0), 1, 0);
-        DistillJob.run(spark, config);
+            batching, new CheckpointSettings(0, 1, false, 0), 1, 0);
+        TrainJob.run(spark, config);
         // the first step (or round of local steps) left out
         List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME));
         spark1 = spark1.subList(1, spark1.size());
@@ -133,7 +133,7 @@ public final class TrainBench {
   }
 
   /** The single-process loop with all cores, its first step left out. */
-  private static List<StepStats> loop(StudentSpec student, Optimization optimization, int steps,
+  private static List<StepStats> loop(StudentSpec student, OptimizerSettings optimization, int steps,
                                       List<List<TrainRow>> batches) {
     JniUtils.setNumThreads(CORES);
     return SingleProcessLoop.run(student, DistillLoss.DEFAULT, optimization, steps, batches).steps()

@@ -8,9 +8,9 @@ import io.qadistill.model.BertQaModel;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
-import io.qadistill.train.Batching;
-import io.qadistill.train.DistillConfig;
-import io.qadistill.train.DistillJob;
+import io.qadistill.train.BatchSettings;
+import io.qadistill.train.TrainConfig;
+import io.qadistill.train.TrainJob;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.LossChart;
 import io.qadistill.train.MetricsFile;
@@ -39,7 +39,7 @@ class TrainCommandTest {
 
   @Test
   void distillOptionsBecomeTheConfig() {
-    DistillConfig c = parse(DistillCommand.class, "distill", "--features", "f", "--logits", "l", "--teacher", "abc",
+    TrainConfig c = parse(DistillCommand.class, "distill", "--features", "f", "--logits", "l", "--teacher", "abc",
         "--out", "o", "--init", "teacher-dir", "--layers", "3", "--layer-map", "0,2,4", "--temperature", "3",
         "--alpha-ce", "0.7", "--alpha-squad", "0.3", "--learning-rate", "1e-4", "--warmup-steps", "10",
         "--batch-size", "16", "--max-steps", "100", "--partitions", "2", "--seed", "7", "--checkpoint-every", "20",
@@ -48,16 +48,16 @@ class TrainCommandTest {
     assertThat(c.teacher()).isEqualTo("abc");
     assertThat(c.loss()).isEqualTo(new DistillLoss(3, 0.7, 0.3));
     assertThat(c.student()).isEqualTo(new StudentSpec("teacher-dir", 3, 0, 0, 0, List.of(0, 2, 4), null, 7));
-    assertThat(c.optimization().learningRate()).isEqualTo(1e-4);
-    assertThat(c.optimization().warmupSteps()).isEqualTo(10);
-    assertThat(c.batching().batchSize()).isEqualTo(16);
-    assertThat(c.batching().maxSteps()).isEqualTo(100);
-    assertThat(c.batching().partitions()).isEqualTo(2);
-    assertThat(c.batching().localSteps()).isEqualTo(4);
-    assertThat(c.batching().lengthGroups()).isZero();
+    assertThat(c.optimizer().learningRate()).isEqualTo(1e-4);
+    assertThat(c.optimizer().warmupSteps()).isEqualTo(10);
+    assertThat(c.batches().batchSize()).isEqualTo(16);
+    assertThat(c.batches().maxSteps()).isEqualTo(100);
+    assertThat(c.batches().partitions()).isEqualTo(2);
+    assertThat(c.batches().localSteps()).isEqualTo(4);
+    assertThat(c.batches().lengthGroups()).isZero();
     assertThat(parse(DistillCommand.class, "distill", "--features", "f", "--logits", "l", "--out", "o", "--init",
-        "random").batching()).as("defaults").extracting(Batching::lengthGroups, Batching::localSteps)
-        .containsExactly(Batching.LENGTH_GROUPS, 1);
+        "random").batches()).as("defaults").extracting(BatchSettings::lengthGroups, BatchSettings::localSteps)
+        .containsExactly(BatchSettings.LENGTH_GROUPS, 1);
     assertThat(c.checkpoints().every()).isEqualTo(20);
     assertThat(c.checkpoints().resume()).isTrue();
     assertThat(c.logEvery()).isEqualTo(5);
@@ -88,11 +88,11 @@ class TrainCommandTest {
     }
     Path features = dir.resolve("features");
     writeFeatures(features);
-    DistillConfig c = parse(FinetuneCommand.class, "finetune", "--features", features.toString(), "--out",
+    TrainConfig c = parse(FinetuneCommand.class, "finetune", "--features", features.toString(), "--out",
         dir.resolve("out").toString(), "--init", model.toString(), "--max-steps", "3", "--batch-size", "2",
         "--learning-rate", "1e-3", "--log-every", "1");
     assertThat(c.loss()).isEqualTo(DistillLoss.FINE_TUNE);
-    DistillJob.Result r = DistillJob.run(LocalSpark.get(), c);
+    TrainJob.Result r = TrainJob.run(LocalSpark.get(), c);
     assertThat(r.steps()).isEqualTo(3);
     assertThat(r.partitions()).isEqualTo(1);
     Path out = dir.resolve("out");
@@ -106,7 +106,7 @@ class TrainCommandTest {
     assertThat(out.resolve("_provenance.json")).exists();
   }
 
-  private static DistillConfig parse(Class<? extends TrainCommand> type, String... args) {
+  private static TrainConfig parse(Class<? extends TrainCommand> type, String... args) {
     CommandLine cli = new CommandLine(new Main());
     CommandLine.ParseResult parsed = cli.parseArgs(args);
     TrainCommand command = (TrainCommand) parsed.subcommand().commandSpec().userObject();

@@ -29,23 +29,23 @@ class CheckpointResumeTest {
   private final TrainFixture fixture = TrainFixture.shared();
   private final SparkSession spark = LocalSpark.get();
 
-  private DistillConfig config(String out) {
+  private TrainConfig config(String out) {
     StudentSpec student = StudentSpec.fromSource(fixture.teacher(), 1, 5).withDropout(0);
-    return DistillConfig.defaults(fixture.features(), fixture.logits(), dir.resolve(out).toString(), student)
-        .withOptimization(new Optimization(1e-3, 0.01, 1e-3, 1.0, 1))
-        .withBatching(new Batching(2, 1, STEPS, 2, 9))
-        .withCheckpoints(new Checkpointing(2, 2, false, 0));
+    return TrainConfig.defaults(fixture.features(), fixture.logits(), dir.resolve(out).toString(), student)
+        .withOptimizer(new OptimizerSettings(1e-3, 0.01, 1e-3, 1.0, 1))
+        .withBatches(new BatchSettings(2, 1, STEPS, 2, 9))
+        .withCheckpoints(new CheckpointSettings(2, 2, false, 0));
   }
 
   @Test
   void stoppedOrKilledThenResumedEqualsUninterrupted() throws IOException {
-    DistillJob.Result whole = DistillJob.run(spark, config("whole"));
+    TrainJob.Result whole = TrainJob.run(spark, config("whole"));
     assertThat(whole.stopped()).isFalse();
     assertThat(Checkpoints.list(dir.resolve("whole")).stream().map(p -> p.getFileName().toString()))
         .as("every 2 steps and at the end, the newest 2 kept").containsExactly("checkpoint-4", "checkpoint-5");
 
-    DistillConfig parted = config("parted");
-    DistillJob.Result first = DistillJob.run(spark, parted.withCheckpoints(parted.checkpoints().withStopAfter(3)));
+    TrainConfig parted = config("parted");
+    TrainJob.Result first = TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withStopAfter(3)));
     assertThat(first.stopped()).isTrue();
     assertThat(first.steps()).isEqualTo(3);
     assertThat(first.model()).isNull();
@@ -54,7 +54,7 @@ class CheckpointResumeTest {
     copyTree(dir.resolve("parted"), killed);
 
     // stopped with a checkpoint of step 3: resume takes steps 4 and 5
-    DistillJob.Result resumed = DistillJob.run(spark, parted.withCheckpoints(parted.checkpoints().withResume(true)));
+    TrainJob.Result resumed = TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withResume(true)));
     assertThat(resumed.startStep()).isEqualTo(3);
     assertThat(resumed.steps()).isEqualTo(STEPS);
     assertSameModel(dir.resolve("parted"), dir.resolve("whole"));
@@ -62,8 +62,8 @@ class CheckpointResumeTest {
 
     // killed after step 3 before its checkpoint: the newest is step 2's, and resume redoes step 3
     deleteTree(killed.resolve("checkpoint-3"));
-    DistillConfig again = parted.withOut(killed.toString());
-    DistillJob.Result redone = DistillJob.run(spark, again.withCheckpoints(again.checkpoints().withResume(true)));
+    TrainConfig again = parted.withOut(killed.toString());
+    TrainJob.Result redone = TrainJob.run(spark, again.withCheckpoints(again.checkpoints().withResume(true)));
     assertThat(redone.startStep()).isEqualTo(2);
     assertSameModel(killed, dir.resolve("whole"));
     assertSameMetrics(killed, dir.resolve("whole"));
@@ -75,13 +75,13 @@ class CheckpointResumeTest {
 
   @Test
   void checkpointsOfAnotherRunOrWithoutResumeAreRefused() {
-    DistillConfig config = config("out");
-    DistillJob.run(spark, config.withCheckpoints(config.checkpoints().withStopAfter(1)));
-    assertThatThrownBy(() -> DistillJob.run(spark, config))
+    TrainConfig config = config("out");
+    TrainJob.run(spark, config.withCheckpoints(config.checkpoints().withStopAfter(1)));
+    assertThatThrownBy(() -> TrainJob.run(spark, config))
         .isInstanceOf(UsageException.class).hasMessageContaining("holds checkpoints").hasMessageContaining("--resume");
-    DistillConfig otherBatch = config.withBatching(new Batching(3, 1, STEPS, 2, 9))
+    TrainConfig otherBatch = config.withBatches(new BatchSettings(3, 1, STEPS, 2, 9))
         .withCheckpoints(config.checkpoints().withResume(true));
-    assertThatThrownBy(() -> DistillJob.run(spark, otherBatch))
+    assertThatThrownBy(() -> TrainJob.run(spark, otherBatch))
         .isInstanceOf(UsageException.class).hasMessageContaining("checkpoint of another run")
         .hasMessageContaining("batch_size 3 vs 2");
   }
