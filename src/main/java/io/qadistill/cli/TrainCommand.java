@@ -2,11 +2,11 @@ package io.qadistill.cli;
 
 import io.qadistill.train.BatchSettings;
 import io.qadistill.train.CheckpointSettings;
-import io.qadistill.train.TrainConfig;
-import io.qadistill.train.TrainJob;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.OptimizerSettings;
 import io.qadistill.train.StudentSpec;
+import io.qadistill.train.TrainConfig;
+import io.qadistill.train.TrainJob;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;

@@ -104,7 +104,7 @@ final class Replicas {
       norm = clip.norm();
     }
     if (check && !local) { // replicas of local steps differ within a round by design
-      requireEqual(sum.checksums(), step, null);
+      requireEqual(sum.checksums(), plan.partitions(), step, null);
     }
     long s2 = System.nanoTime();
     double n = sum.windows();
@@ -148,7 +148,7 @@ final class Replicas {
         sent.destroy();
       }
     }
-    requireEqual(checksums, step, Replica.checksum(step, state));
+    requireEqual(checksums, plan.partitions(), step, Replica.checksum(step, state));
     copy = state;
     copyStep = step;
     update = null;
@@ -165,13 +165,16 @@ final class Replicas {
     return copyStep;
   }
 
-  /** Fails when the replicas' checksums differ from each other or from {@code expected} (when not null). */
-  private void requireEqual(Map<Integer, Integer> checksums, long step, Integer expected) {
+  /**
+   * Fails when the checksums of the replicas of all {@code partitions} differ from each other or from
+   * {@code expected} (when not null).
+   */
+  private static void requireEqual(Map<Integer, Integer> checksums, int partitions, long step, Integer expected) {
     Set<Integer> distinct = new HashSet<>(checksums.values());
     if (expected != null) {
       distinct.add(expected);
     }
-    if (checksums.size() != plan.partitions() || distinct.size() > 1) {
+    if (checksums.size() != partitions || distinct.size() > 1) {
       throw new IllegalStateException("the replicas of the parameters and AdamW's state diverged after step " + step
           + ": checksums by partition " + checksums + (expected != null ? ", the fetched state's " + expected : "")
           + ". The same update on the same inputs must give the same floats on every executor; training stops "

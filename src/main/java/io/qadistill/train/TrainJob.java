@@ -181,8 +181,8 @@ public final class TrainJob {
       // a round of local steps ends at a multiple of K, so that a resumed run's rounds are the same
       int k = (int) Math.min(plan.localSteps() - step % plan.localSteps(), plan.steps() - step);
       try {
-        StepStats stats = replicas.round(step, k, crossed(step, step + k, plan.logEvery())
-            || step + k == plan.steps());
+        // the replicas are compared at the log's steps (and at every fetch: checkpoints, the end)
+        StepStats stats = replicas.round(step, k, crossed(step, step + k, plan.logEvery()));
         inARow = 0;
         step += k;
         for (TrainListener listener : listeners) {

@@ -92,6 +92,11 @@ final class Worker implements AutoCloseable {
     });
   }
 
+  /** This partition's replica (what a test perturbs to see the driver notice). */
+  Replica replica() {
+    return replica;
+  }
+
   /** This partition's part of a round (see {@link Round}): what its task returns, before packing. */
   GradientSum round(Round.Input input, Round.Payload payload) {
     useThreads();

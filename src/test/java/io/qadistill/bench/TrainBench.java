@@ -7,16 +7,16 @@ import io.qadistill.model.SquadWindows;
 import io.qadistill.testing.TestData;
 import io.qadistill.train.BatchSettings;
 import io.qadistill.train.CheckpointSettings;
-import io.qadistill.train.TrainConfig;
-import io.qadistill.train.TrainJob;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.MetricsFile;
 import io.qadistill.train.OptimizerSettings;
 import io.qadistill.train.SingleProcessLoop;
 import io.qadistill.train.StepStats;
 import io.qadistill.train.StudentSpec;
+import io.qadistill.train.TrainConfig;
 import io.qadistill.train.TrainData;
 import io.qadistill.train.TrainFixture;
+import io.qadistill.train.TrainJob;
 import io.qadistill.train.TrainRow;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +34,11 @@ import org.apache.spark.sql.SparkSession;
  * with 2 executors taking 4 local steps per exchange, against a plain single-process DJL loop with 2 threads in
  * the driver JVM over the same (union) batches (length-grouped, the trainer's default). Per step: the slowest
  * partition's gradient time, the exchange (broadcast, scheduling, aggregation; of it, the driver's creating the
- * broadcast, and the slowest task's time besides its gradient: getting the parameters, packing the result) and
- * the driver's update.
- * The machine may be shared: the loop runs before and after the Spark run, and its rate is over both.
+ * broadcast, and the slowest task's time besides its gradient and update: getting and unpacking the broadcast,
+ * packing the result), the replicas' AdamW update (the driver's averaging with local steps), and the bytes sent
+ * down to each executor and up from all of them.
+ * The machine may be shared: the loop runs before and after the Spark run, and its rate is over both; each row
+ * prints the load average before and after it.
  * Targets: Spark with 1 executor ≥ 0.9× the loop's windows/s; exchange ≤ 10% of the step with 2 executors.
  *
  * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]
@@ -72,6 +74,7 @@ public final class TrainBench {
       int threads = CORES / executors;
       BatchSettings batching = new BatchSettings(batch, 1, steps, executors, 42).withLocalSteps(run[1])
           .withLengthGroups(groups);
+      String loadBefore = loadAverage();
       SparkSession spark = LocalCluster.start("TrainBench", executors, threads, Map.of());
       try {
         Path dir = work.resolve("run-" + executors + "-" + run[1]);
@@ -89,7 +92,7 @@ public final class TrainBench {
         List<StepStats> loop = new ArrayList<>(loop(student, optimization, steps, batches));
         TrainConfig config = new TrainConfig(inputs.features(), inputs.logits(), null,
             dir.resolve("out").toString(), student, DistillLoss.DEFAULT, optimization,
-            batching, new CheckpointSettings(0, 1, false, 0), 1, 0);
+            batching, new CheckpointSettings(0, 1, false, 0), TrainConfig.LOG_EVERY, 0);
         TrainJob.run(spark, config);
         // the first step (or round of local steps) left out
         List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME));
@@ -103,6 +106,8 @@ public final class TrainBench {
         double inTask = spark1.stream().mapToDouble(StepStats::inTaskSeconds).average().orElse(0);
         double broadcast = spark1.stream().mapToDouble(StepStats::broadcastSeconds).average().orElse(0);
         double update = spark1.stream().mapToDouble(StepStats::updateSeconds).average().orElse(0);
+        double down = spark1.stream().mapToLong(StepStats::bytesDown).average().orElse(0) / 1e6;
+        double up = spark1.stream().mapToLong(StepStats::bytesUp).average().orElse(0) / 1e6;
         double step = spark1.stream().mapToDouble(StepStats::seconds).average().orElse(0);
         // per step: a line of local steps is a round of K
         double k = run[1];
@@ -112,11 +117,13 @@ public final class TrainBench {
         inTask /= k;
         broadcast /= k;
         update /= k;
-        String line = String.format("| %d × %d core%s%s | %.2f s | %.2f s (%.0f%%) | %.2f s (%.0f%%) | %.2f s "
-                + "| %.2f s | %.3f s | %.1f | %.1f | %.2f× |", executors, threads, threads > 1 ? "s" : "",
-            run[1] > 1 ? ", " + run[1] + " local steps" : "", step, compute,
-            100 * compute / step, exchange, 100 * exchange / step, broadcast, inTask, update, sparkRate, loopRate,
-            sparkRate / loopRate);
+        down /= k;
+        up /= k;
+        String line = String.format("| %d × %d core%s%s | %.2f s | %.2f s (%.0f%%) | %.2f s (%.0f%%) | %.3f s "
+                + "| %.2f s | %.3f s | %.1f MB | %.1f MB | %.1f | %.1f | %.2f× | %s → %s |", executors, threads,
+            threads > 1 ? "s" : "", run[1] > 1 ? ", " + run[1] + " local steps" : "", step, compute,
+            100 * compute / step, exchange, 100 * exchange / step, broadcast, inTask, update, down, up, sparkRate,
+            loopRate, sparkRate / loopRate, loadBefore, loadAverage());
         System.out.println(line);
         table.append(line).append('\n');
       } finally {
@@ -127,8 +134,9 @@ public final class TrainBench {
     }
     System.out.println();
     System.out.println("| executors | step | gradient (slowest partition) | exchange | of which broadcast "
-        + "created | in tasks | driver update | Spark windows/s | loop windows/s | Spark / loop |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        + "created | in tasks | update | down per executor | up | Spark windows/s | loop windows/s | Spark / loop "
+        + "| load average |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     System.out.print(table);
   }
 
@@ -138,6 +146,11 @@ public final class TrainBench {
     JniUtils.setNumThreads(CORES);
     return SingleProcessLoop.run(student, DistillLoss.DEFAULT, optimization, steps, batches).steps()
         .subList(1, steps);
+  }
+
+  /** The 1-minute load average, as uptime shows it. */
+  private static String loadAverage() throws Exception {
+    return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
   }
 
   private static double rate(List<StepStats> steps) {

@@ -9,12 +9,15 @@ import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.train.BatchSettings;
-import io.qadistill.train.TrainConfig;
-import io.qadistill.train.TrainJob;
+import io.qadistill.train.Checkpoints;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.LossChart;
 import io.qadistill.train.MetricsFile;
+import io.qadistill.train.ParameterLayout;
+import io.qadistill.train.StepStats;
 import io.qadistill.train.StudentSpec;
+import io.qadistill.train.TrainConfig;
+import io.qadistill.train.TrainJob;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -80,7 +83,7 @@ class TrainCommandTest {
   }
 
   @Test
-  void finetuneRunsAndLeavesAModelDirectoryMetricsAndAChart() throws Exception {
+  void finetuneLearnsAndLeavesAModelDirectoryMetricsAndAChart() throws Exception {
     Path model = dir.resolve("start");
     try (BertQaModel m = BertQaModel.initialize(
         BertQaConfig.withDefaults(30522, 32, 1, 2, 64, 512, 2), tokenizer(), 1)) {
@@ -88,21 +91,38 @@ class TrainCommandTest {
     }
     Path features = dir.resolve("features");
     writeFeatures(features);
+    // 4 epochs of 3 steps over the 12 windows
     TrainConfig c = parse(FinetuneCommand.class, "finetune", "--features", features.toString(), "--out",
-        dir.resolve("out").toString(), "--init", model.toString(), "--max-steps", "3", "--batch-size", "2",
-        "--learning-rate", "1e-3", "--log-every", "1");
+        dir.resolve("out").toString(), "--init", model.toString(), "--max-steps", "12", "--batch-size", "4",
+        "--learning-rate", "1e-3", "--log-every", "0.25", "--checkpoint-every", "0.5");
     assertThat(c.loss()).isEqualTo(DistillLoss.FINE_TUNE);
     TrainJob.Result r = TrainJob.run(LocalSpark.get(), c);
-    assertThat(r.steps()).isEqualTo(3);
+    assertThat(r.steps()).isEqualTo(12);
     assertThat(r.partitions()).isEqualTo(1);
     Path out = dir.resolve("out");
-    try (BertQaModel trained = ModelDirectory.load(out)) {
+    try (BertQaModel start = ModelDirectory.load(model); BertQaModel trained = ModelDirectory.load(out)) {
       assertThat(trained.config().numHiddenLayers()).isEqualTo(1);
+      ParameterLayout layout = new ParameterLayout(start.block());
+      float[] before = layout.read(start.block());
+      float[] after = layout.read(trained.block());
+      double moved = 0;
+      for (int i = 0; i < before.length; i++) {
+        moved = Math.max(moved, Math.abs(after[i] - before[i]));
+      }
+      assertThat(moved).as("max |trained − initial| parameter").isGreaterThan(1e-3);
     }
-    assertThat(MetricsFile.read(out.resolve(MetricsFile.NAME))).hasSize(3)
-        .allSatisfy(s -> assertThat(s.lossCe()).isZero());
+    List<StepStats> steps = MetricsFile.read(out.resolve(MetricsFile.NAME));
+    assertThat(steps).hasSize(12).allSatisfy(s -> {
+      assertThat(s.loss()).isFinite().isPositive();
+      assertThat(s.lossCe()).isZero();
+    });
+    // the same 12 windows each epoch: the last epoch's mean loss is below the first's
+    double first = steps.subList(0, 3).stream().mapToDouble(StepStats::loss).average().orElseThrow();
+    double last = steps.subList(9, 12).stream().mapToDouble(StepStats::loss).average().orElseThrow();
+    assertThat(last).as("mean loss of the last epoch, against the first's %s", first).isLessThan(0.9 * first);
     assertThat(Files.readString(out.resolve(LossChart.NAME))).startsWith("<svg").contains("polyline");
-    assertThat(out.resolve("checkpoint-3").resolve("trainer_state.json")).exists();
+    assertThat(Checkpoints.list(out)).as("a checkpoint every 6 steps (half the run)").extracting(Path::getFileName)
+        .map(Path::toString).containsExactly("checkpoint-6", "checkpoint-12");
     assertThat(out.resolve("_provenance.json")).exists();
   }
 
