@@ -6,7 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.qadistill.common.Provenance;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import java.io.IOException;
@@ -38,7 +39,7 @@ import org.apache.spark.sql.SparkSession;
  * Cost: one join and one projection per model, written once; the summary and the breakdowns are small
  * aggregations over the written scores; v2.0 with null odds adds one sort of the scored questions in one task.
  */
-public final class EvaluateJob {
+public final class EvaluateJob implements Stage<EvaluateJob.Result> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   /** The scores' columns in the CSV copy: no texts (questions, contexts and answers stay in Parquet). */
   private static final List<String> CSV_COLUMNS = List.of("id", "title", "has_answer", "exact", "f1",
@@ -108,31 +109,18 @@ public final class EvaluateJob {
     this.models = List.copyOf(models);
   }
 
-  public Result run(SparkSession spark) {
-    spark.sparkContext().setJobGroup("evaluate", "evaluate " + config.predictions(), false);
-    Dataset<Row> examples = readExamples(spark);
-    SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
-    Dataset<Row> windows = config.features() == null ? null
-        : Tables.read(spark, config.features(), "features", "--features the --out directory of a 'featurize' run",
-            "example_id").groupBy(col("example_id").as("id")).agg(count(lit(1)).as("windows"));
+  @Override
+  public String name() {
+    return "evaluate";
+  }
 
-    String scoresPath = new Path(config.output(), "scores").toString();
-    Dataset<Row> scores = score(spark, examples, windows, config.predictions(), config.nullOdds(), version,
-        scoresPath);
-    Map<String, Object> summary = SquadEvaluation.summary(scores, version);
-    writeText(spark, new Path(config.output(), "summary.json"), json(summary));
+  @Override
+  public Config config() {
+    return config;
+  }
 
-    ReportData.Comparison comparison = null;
-    Map<String, Object> compareSummary = null;
-    if (config.comparePredictions() != null) {
-      Dataset<Row> other = score(spark, examples, windows, config.comparePredictions(), config.compareNullOdds(),
-          version, new Path(config.output(), "compare_scores").toString());
-      compareSummary = SquadEvaluation.summary(other, version);
-      writeText(spark, new Path(config.output(), "compare_summary.json"), json(compareSummary));
-      comparison = EvalReport.compare(scores, other, config.model(), config.compareModel(), compareSummary,
-          version);
-    }
-
+  @Override
+  public List<String> inputs() {
     List<String> inputs = new ArrayList<>(Arrays.asList(config.examples(), config.predictions()));
     for (String optional : new String[] {config.nullOdds(), config.comparePredictions(), config.compareNullOdds(),
         config.features()}) {
@@ -140,17 +128,49 @@ public final class EvaluateJob {
         inputs.add(optional);
       }
     }
+    return inputs;
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.output());
+  }
+
+  @Override
+  public Result execute(SparkSession spark, StageRun run) {
+    String output = run.staging(config.output());
+    Dataset<Row> examples = readExamples(spark);
+    SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
+    Dataset<Row> windows = config.features() == null ? null
+        : Tables.read(spark, config.features(), "features", "--features the --out directory of a 'featurize' run",
+            "example_id").groupBy(col("example_id").as("id")).agg(count(lit(1)).as("windows"));
+
+    Dataset<Row> scores = score(spark, examples, windows, config.predictions(), config.nullOdds(), version,
+        new Path(output, "scores").toString());
+    Map<String, Object> summary = SquadEvaluation.summary(scores, version);
+    writeText(spark, new Path(output, "summary.json"), json(summary));
+
+    ReportData.Comparison comparison = null;
+    Map<String, Object> compareSummary = null;
+    if (config.comparePredictions() != null) {
+      Dataset<Row> other = score(spark, examples, windows, config.comparePredictions(), config.compareNullOdds(),
+          version, new Path(output, "compare_scores").toString());
+      compareSummary = SquadEvaluation.summary(other, version);
+      writeText(spark, new Path(output, "compare_summary.json"), json(compareSummary));
+      comparison = EvalReport.compare(scores, other, config.model(), config.compareModel(), compareSummary,
+          version);
+    }
+
     ReportData data = new ReportData(config.model(), version, summary, EvalReport.breakdowns(scores, version),
         EvalReport.f1Histogram(scores), EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison,
-        models, inputs, Instant.now().toString());
-    Path report = new Path(config.output(), "report.html");
-    writeText(spark, report, HtmlReport.render(data));
+        models, inputs(), Instant.now().toString());
+    writeText(spark, new Path(output, "report.html"), HtmlReport.render(data));
     if (!models.isEmpty()) {
-      writeText(spark, new Path(config.output(), "models.json"), json(models));
+      writeText(spark, new Path(output, "models.json"), json(models));
     }
-    Provenance.of(spark, "evaluate", config, inputs).writeInto(spark, config.output());
-    return new Result(version.label(), scores.count(), summary, compareSummary, scoresPath,
-        new Path(config.output(), "summary.json").toString(), report.toString());
+    return new Result(version.label(), scores.count(), summary, compareSummary,
+        new Path(config.output(), "scores").toString(), new Path(config.output(), "summary.json").toString(),
+        new Path(config.output(), "report.html").toString());
   }
 
   private Dataset<Row> readExamples(SparkSession spark) {

@@ -10,8 +10,10 @@ import java.util.Map;
  * nothing fetched, so it opens from disk or as a mail attachment.
  */
 public final class HtmlReport {
-  private static final int CHART_WIDTH = 720;
-  private static final int LABEL_WIDTH = 220;
+  private static final int CHART_WIDTH = 800;
+  private static final int LABEL_WIDTH = 300;
+  /** Width of a character at the charts' 11 px sans-serif, on the wide side, so that a label never overflows. */
+  private static final double CHAR_WIDTH = 6.6;
   private static final int BAR_HEIGHT = 11;
   private static final String EM_COLOUR = "#8fb3d9";
   private static final String F1_COLOUR = "#2e6da4";
@@ -156,14 +158,26 @@ public final class HtmlReport {
     for (int i = 0; i < buckets.size(); i++) {
       ReportData.Bucket b = buckets.get(i);
       int y = i * rowHeight + 4;
-      String label = b.label().length() > 30 ? b.label().substring(0, 29) + "…" : b.label();
-      h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s%s</text>",
-          LABEL_WIDTH - 6, y + BAR_HEIGHT + 4, esc(label), b.count() < 0 ? "" : " (n=" + b.count() + ")"));
+      h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"><title>%s</title>%s</text>",
+          LABEL_WIDTH - 6, y + BAR_HEIGHT + 4, esc(b.label()), esc(label(b))));
       for (int k = 0; k < colours.length; k++) {
         bar(h, y + k * BAR_HEIGHT, plot, values.get(i)[k], colours[k]);
       }
     }
     h.append("</svg>\n");
+  }
+
+  /**
+   * A bar's label as shown: the bucket's name and count, the name cut with "…" where the whole would not fit left of
+   * the bars (the text is right-aligned there, so an overlong one would be cut at the chart's left edge instead).
+   * The full name is the label's tooltip.
+   */
+  static String label(ReportData.Bucket b) {
+    String count = b.count() < 0 ? "" : " (n=" + b.count() + ")";
+    int fits = (int) ((LABEL_WIDTH - 6) / CHAR_WIDTH) - count.length();
+    String name = b.label().codePointCount(0, b.label().length()) <= fits ? b.label()
+        : b.label().substring(0, b.label().offsetByCodePoints(0, fits - 1)) + "…";
+    return name + count;
   }
 
   /** Vertical bars: questions per F1 bin, with the count above each bar. */

@@ -3,17 +3,17 @@ package io.qadistill.pipeline;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import io.qadistill.common.Provenance;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import io.qadistill.common.UsageException;
 import java.util.List;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * A fixed sample of an examples table: the {@code size} examples whose ids hash lowest. Spread over every article
  * (unlike the first N), the same on every run and every cluster, and each example kept whole.
  */
-final class ExampleSample {
+final class ExampleSample implements Stage<ExampleSample.Result> {
   /** {@code size} examples of {@code examples} into {@code out}. */
   record Config(String examples, String out, int size) {
     Config {
@@ -26,13 +26,37 @@ final class ExampleSample {
   /** What was kept: {@code kept} of {@code examples} (all of them when there are no more than the size). */
   record Result(long examples, long kept, String out) {}
 
-  private ExampleSample() {}
+  private final Config config;
 
-  static Result write(SparkSession spark, Config config) {
+  ExampleSample(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public String name() {
+    return "sample";
+  }
+
+  @Override
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public List<String> inputs() {
+    return List.of(config.examples());
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.out());
+  }
+
+  @Override
+  public Result execute(SparkSession spark, StageRun run) {
     var examples = spark.read().parquet(config.examples());
-    examples.orderBy(xxhash64(col("id")), col("id")).limit(config.size())
-        .write().mode(SaveMode.Overwrite).parquet(config.out());
-    Provenance.of(spark, "sample", config, List.of(config.examples())).writeInto(spark, config.out());
-    return new Result(examples.count(), spark.read().parquet(config.out()).count(), config.out());
+    String out = run.staging(config.out());
+    examples.orderBy(xxhash64(col("id")), col("id")).limit(config.size()).write().parquet(out);
+    return new Result(examples.count(), spark.read().parquet(out).count(), config.out());
   }
 }

@@ -117,7 +117,7 @@ public final class Pipeline {
     if (sample > 0) {
       ExampleSample.Config sampled = new ExampleSample.Config(read.examples(), examples(split), sample);
       stage("sample " + split, sampled.out(), sampled, List.of(read.examples()),
-          () -> ExampleSample.write(spark, sampled));
+          () -> new ExampleSample(sampled).run(spark));
       examples = sampled.out();
     }
     FeaturizeConfig featurize = new FeaturizeConfig(examples, config.path(split + "-features"),
@@ -162,7 +162,7 @@ public final class Pipeline {
         config.batches(training), new CheckpointSettings(0.25, 1, true, 0), 0.05, 0);
     List<String> inputs = logits == null ? List.of(features, student.source())
         : List.of(features, logits, student.source());
-    if (!cache.isCurrent(out, train, inputs) && cache.isComplete(out)) {
+    if (!cache.isCurrent(out, train) && cache.isComplete(out)) {
       LOG.info("pipeline: {} in {} is of another configuration or older than its inputs: training afresh",
           name, out);
       deleteTree(Path.of(out));
@@ -191,7 +191,7 @@ public final class Pipeline {
   }
 
   private void stage(String name, String output, Object stageConfig, List<String> inputs, Supplier<Object> job) {
-    if (cache.isCurrent(output, stageConfig, inputs)) {
+    if (cache.isCurrent(output, stageConfig)) {
       LOG.info("pipeline: {} is current in {}, reused", name, output);
       stages.put(name, "reused");
       return;

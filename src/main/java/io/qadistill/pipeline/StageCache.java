@@ -2,20 +2,21 @@ package io.qadistill.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qadistill.common.InputFingerprint;
 import io.qadistill.common.Provenance;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Decides whether a stage's output can be reused: its {@code _provenance.json} (written last, after the data)
- * records the same configuration, and it was made after every input it read. A rerun after a failure thus
- * starts at the first stage without a current output, and a change of option reruns that stage and all after.
+ * Decides whether a stage's output can be reused: its {@code _provenance.json} (published with the data) records
+ * the same configuration, and every input it read still has the fingerprint recorded there ({@link
+ * InputFingerprint}: an upstream stage that ran again, or a changed input file, changes it). A rerun after a failure
+ * thus starts at the first stage without a current output, and a change of option or of input reruns that stage
+ * and every stage after it.
  */
 final class StageCache {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,16 +27,15 @@ final class StageCache {
     this.hadoop = hadoop;
   }
 
-  /** True when {@code output} holds a complete result of {@code config} made after each of {@code inputs}. */
-  boolean isCurrent(String output, Object config, List<String> inputs) {
+  /** True when {@code output} holds a complete result of {@code config} over inputs unchanged since. */
+  boolean isCurrent(String output, Object config) {
     JsonNode made = provenance(output);
-    if (made == null || !asWritten(config).equals(made.get("config"))) {
+    if (made == null || !asWritten(config).equals(made.get("config")) || !made.path("inputs").isArray()) {
       return false;
     }
-    Instant at = Instant.parse(made.get("createdAt").asText());
-    for (String input : inputs) {
-      JsonNode in = provenance(input);
-      if (in != null && Instant.parse(in.get("createdAt").asText()).isAfter(at)) {
+    for (JsonNode input : made.get("inputs")) {
+      if (!input.isObject() // a provenance of an older layout: make the output again
+          || !InputFingerprint.of(input.path("path").asText(), hadoop).equals(input.path("fingerprint").asText())) {
         return false;
       }
     }

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.qadistill.common.ProgressLog;
+import io.qadistill.common.ReplacedDirectory;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
 import java.time.Duration;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *       pointer to it. Only records that pass every other check take part, so a valid record is kept even when an
  *       invalid one with its id came first. The duplicates are joined back (a broadcast join when few).</li>
  *   <li>Both tables are written into hidden staging directories and moved into place only when both are
- *       complete ({@link StagedOutput}); a rerun replaces them, a failed run leaves the previous ones.</li>
+ *       complete ({@link ReplacedDirectory}); a rerun replaces them, a failed run leaves the previous ones.</li>
  * </ul>
  * Quarantine columns: id (null when the record has no string id), file, location (path in the file, or line and
  * column of a JSON error), reason ({@link Reason#code()}), detail (a sentence for humans), raw (the record's JSON
@@ -102,8 +103,8 @@ public final class ReadJob {
     long startNanos = System.nanoTime();
     SparkContext sc = spark.sparkContext();
     List<InputFile> files = InputFiles.list(config.inputs(), sc.hadoopConfiguration());
-    StagedOutput examplesOut = new StagedOutput(config.examples(), sc.hadoopConfiguration());
-    StagedOutput quarantineOut = new StagedOutput(config.quarantine(), sc.hadoopConfiguration());
+    ReplacedDirectory examplesOut = new ReplacedDirectory(config.examples(), sc.hadoopConfiguration());
+    ReplacedDirectory quarantineOut = new ReplacedDirectory(config.quarantine(), sc.hadoopConfiguration());
     LOG.info("read: {} file(s) -> {} (quarantine {})", files.size(), examplesOut.target(), quarantineOut.target());
 
     sc.setJobGroup("read", "read " + files.size() + " SQuAD file(s)", false);
@@ -139,8 +140,8 @@ public final class ReadJob {
       Provenance provenance = Provenance.of(spark, "read", config, files.stream().map(InputFile::path).toList());
       provenance.writeInto(spark, examplesOut.staging());
       provenance.writeInto(spark, quarantineOut.staging());
-      examplesOut.commit();
-      quarantineOut.commit();
+      examplesOut.publish();
+      quarantineOut.publish();
 
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       ReadResult result = new ReadResult(files.size(), counts.read, counts.kept, counts.impossible,
@@ -152,8 +153,8 @@ public final class ReadJob {
           result.malformedFiles(), String.format("%.0f", result.examplesPerSecond()));
       return result;
     } catch (RuntimeException e) {
-      examplesOut.abort();
-      quarantineOut.abort();
+      examplesOut.discard();
+      quarantineOut.discard();
       throw e;
     } finally {
       duplicates.unpersist();

@@ -57,7 +57,7 @@ class EvalCommandsTest {
   /**
    * 200 dev-v2.0 questions answered by their first gold answer or "", with null odds; run as a user would.
    * Slow (a second JVM starting its own Spark: about a minute on 2 shared cores), so it runs with the slow suite
-   * ({@code mvn test -Dtest.excludedGroups= -Dgroups=slow}); EvaluateJobTest covers the job in the default run.
+   * ({@code mvn -B test -Pslow}); EvaluateJobTest covers the job in the default run.
    */
   @Tag("slow")
   @Test

@@ -152,7 +152,7 @@ class GradientTest {
 
   /**
    * Slow (4 to 8 minutes on 2 shared cores: 400 forward and backward passes of a 6-layer model), so it runs with the
-   * slow group ({@code mvn test -Dtest.excludedGroups= -Dgroups=slow}) before a merge that touches the block or the
+   * slow group ({@code mvn -B test -Pslow}) before a merge that touches the block or the
    * loss, not in the default run.
    *
    * <p>Fine-tuning all-MiniLM-L6-v2 with a fresh head on the first 64 dev-v1.1 windows, 8 length-bucketed batches of 8,

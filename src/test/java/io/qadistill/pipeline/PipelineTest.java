@@ -1,7 +1,6 @@
 package io.qadistill.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.cli.Main;
@@ -13,6 +12,7 @@ import io.qadistill.squad.ReadResult;
 import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.StandaloneCluster;
+import io.qadistill.testing.SystemPython;
 import io.qadistill.train.TrainJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -98,14 +99,15 @@ class PipelineTest {
         "\"parameters\" : 17242754");
   }
 
-  /** Runs where Jupyter, pandas and matplotlib are installed: .ci/run installs them (Debian packages). */
+  /** Runs where Jupyter, pandas and matplotlib are installed (.ci/run installs them); fails under CI=true without. */
   @Test
   @Order(2)
   void theNotebookPlotsTeacherAgainstStudent() throws Exception {
-    assumeTrue(jupyterAvailable(), "jupyter nbconvert with pandas and matplotlib is not installed here");
+    SystemPython.require("jupyter-nbconvert python3-pandas python3-matplotlib python3-ipykernel",
+        "nbconvert", "ipykernel", "pandas", "matplotlib");
     Path executed = dir.resolve("notebook");
-    ProcessBuilder pb = system(new ProcessBuilder(PYTHON, "-m", "nbconvert", "--to", "notebook", "--execute",
-        "--output-dir", executed.toString(), "notebooks/teacher-vs-student.ipynb"))
+    ProcessBuilder pb = SystemPython.command("-m", "nbconvert", "--to", "notebook", "--execute",
+        "--output-dir", executed.toString(), "notebooks/teacher-vs-student.ipynb")
         .redirectErrorStream(true).redirectOutput(dir.resolve("notebook.log").toFile());
     pb.environment().put("QADISTILL_RUN", work.toString());
     Process p = pb.start();
@@ -119,6 +121,7 @@ class PipelineTest {
 
   @Test
   @Order(3)
+  @Timeout(value = 15, unit = TimeUnit.MINUTES) // its driver waits 10 minutes at most; cluster start besides
   void aStandaloneClusterOfTwoWorkersGivesTheSameTablesAndFigures() throws Exception {
     Path clusterWork = dir.resolve("cluster-run");
     String[] args = new String[TINY_ARGS.length + 3];
@@ -191,28 +194,6 @@ class PipelineTest {
     try (var parts = Files.list(csvDir)) {
       return parts.filter(p -> p.getFileName().toString().endsWith(".csv")).filter(p -> p.toFile().length() > 0)
           .findFirst().orElseThrow();
-    }
-  }
-
-  /** The system's Python, where there is one (a program is looked up on this JVM's PATH, not the child's). */
-  private static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-
-  /**
-   * The system's Python first on the PATH: Debian's packages install for /usr/bin/python3, and the notebook's
-   * kernel is started as "python3", which a Python of a user's own (pyenv, conda) would otherwise answer.
-   */
-  private static ProcessBuilder system(ProcessBuilder pb) {
-    pb.environment().put("PATH", "/usr/bin:" + pb.environment().getOrDefault("PATH", ""));
-    return pb;
-  }
-
-  private static boolean jupyterAvailable() {
-    try {
-      Process p = system(new ProcessBuilder(PYTHON, "-c", "import nbconvert, ipykernel, pandas, matplotlib"))
-          .redirectErrorStream(true).start();
-      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (Exception e) {
-      return false;
     }
   }
 }

@@ -91,7 +91,8 @@ class ReadJobRealDataTest {
 
   @Test
   void globInputMatchesOnlyTheFilesItNames() {
-    ReadResult viaGlob = read(List.of(TestData.squadDir() + "/dev-v{1.1,2.0.reconstructed}.json"));
+    // the bundled files, gzip-compressed: the glob and the decompression by name at once
+    ReadResult viaGlob = read(List.of(TestData.squadDir() + "/dev-v{1.1,2.0.reconstructed}.json.gz"));
     assertThat(viaGlob.files()).isEqualTo(2);
     assertThat(viaGlob.read()).isEqualTo(10_570 + 11_873);
     assertThat(viaGlob.kept()).isEqualTo(10_570 + 11_873 - 5_928);
@@ -108,7 +109,7 @@ class ReadJobRealDataTest {
     assertThat(result.quarantined()).isZero();
   }
 
-  /** About a minute on 2 busy cores; runs with -Dgroups=slow (before a release, or after changing the parser). */
+  /** About a minute on 2 busy cores; runs with -Pslow (before a release, or after changing the parser). */
   @Test
   @Tag("slow")
   void trainV11KeepsEveryQuestion() {

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +36,7 @@ class TeacherLogitsClusterTest {
   @TempDir Path tmp;
 
   @Test
+  @Timeout(value = 20, unit = TimeUnit.MINUTES) // its drivers wait 5 + 10 minutes at most; cluster start besides
   void anExecutorKilledHalfWayThenARerunGiveEveryRowExactlyOnce() throws Exception {
     SparkSession spark = LocalSpark.get();
     Path teacher = DevFeatures.importMiniLm(tmp.resolve("minilm"), 7);

@@ -1,6 +1,5 @@
-package io.qadistill.squad;
+package io.qadistill.common;
 
-import io.qadistill.common.UsageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.UUID;
@@ -14,12 +13,12 @@ import org.apache.hadoop.fs.Path;
  * table, or none between the delete and the rename, never a partial one. The move is a rename: atomic on HDFS
  * and local disks, a copy on object stores (S3), where the window is longer but the staging name stays hidden.
  */
-final class StagedOutput {
+public final class ReplacedDirectory implements Output {
   private final FileSystem fs;
   private final Path target;
   private final Path staging;
 
-  StagedOutput(String target, Configuration conf) {
+  public ReplacedDirectory(String target, Configuration conf) {
     try {
       Path path = new Path(target);
       this.fs = path.getFileSystem(conf);
@@ -33,18 +32,19 @@ final class StagedOutput {
     this.staging = new Path(this.target.getParent(), "." + this.target.getName() + ".staging-" + UUID.randomUUID());
   }
 
-  /** Where the job writes now. */
-  String staging() {
+  @Override
+  public String staging() {
     return staging.toString();
   }
 
-  /** Where the table ends up. */
-  String target() {
+  @Override
+  public String target() {
     return target.toString();
   }
 
   /** Replaces the target with the staged directory. */
-  void commit() {
+  @Override
+  public void publish() {
     try {
       if (fs.exists(target) && !fs.delete(target, true)) {
         throw new IOException("cannot delete the previous output " + target);
@@ -57,8 +57,8 @@ final class StagedOutput {
     }
   }
 
-  /** Removes the staged directory after a failure; best effort, the failure being reported already matters more. */
-  void abort() {
+  @Override
+  public void discard() {
     try {
       fs.delete(staging, true);
     } catch (IOException ignored) {

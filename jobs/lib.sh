@@ -1,0 +1,20 @@
+# Sourced by jobs/qadistill and jobs/bench: the project root, and java with the flags every run needs.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+java_flags=()
+
+# run_java MAIN-CLASS ARGS...: java with conf/jvm.options (Spark's --add-opens list, -Dai.djl.offline=true), the
+# caller's java_flags array, then QADISTILL_JAVA_OPTS (default -Xmx8g: later -D flags win, so the user's do) and
+# the logging configuration; it replaces the calling shell. The caller exports CLASSPATH: ONNX Runtime crashes the
+# JVM when the java command line is longer than about 4 KB.
+run_java() {
+  # jemalloc instead of glibc's malloc for PyTorch's native memory where Debian's libjemalloc2 is installed: glibc
+  # kept 0.8 to 2 GB more resident while two threads scored (many arenas, activations of ever-changing sizes), and
+  # its fresh mmap of every tensor over 32 MB made big batches 1.6x slower (docs/benchmarks.md, "Models" and
+  # "Teacher logits"). An LD_PRELOAD of your own wins; LD_PRELOAD= (empty) keeps glibc's.
+  local jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+  [ -e "$jemalloc" ] || jemalloc=""
+  export LD_PRELOAD="${LD_PRELOAD-$jemalloc}"
+  # shellcheck disable=SC2086 # QADISTILL_JAVA_OPTS holds several flags
+  exec java @"$root/conf/jvm.options" "${java_flags[@]}" ${QADISTILL_JAVA_OPTS:--Xmx8g} \
+    -Dlog4j2.configurationFile="$root/conf/log4j2.xml" "$@"
+}
