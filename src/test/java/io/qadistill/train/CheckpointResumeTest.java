@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A run stopped after step k and resumed ends where the uninterrupted run ends (to 1e-5), both when it stopped
@@ -71,6 +73,46 @@ class CheckpointResumeTest {
     try (BertQaModel checkpoint = ModelDirectory.load(killed.resolve("checkpoint-5"))) {
       assertThat(checkpoint.config().numHiddenLayers()).isEqualTo(1);
     }
+  }
+
+  /**
+   * A run killed while it wrote checkpoint 4 leaves what the writer had written by then under the hidden name:
+   * here the model directory with half its weights file (killed mid-write), or every file but not yet renamed.
+   * Either way resume continues from checkpoint 3, the newest complete one, ends where the uninterrupted run ends,
+   * and its own checkpoint 4 replaces the leftover.
+   */
+  @ParameterizedTest(name = "killed {0}")
+  @ValueSource(strings = {"while writing the weights", "before the rename"})
+  void aHalfWrittenCheckpointIsSkippedOnResume(String when) throws IOException {
+    Runs runs = wholeAndStoppedAfter3();
+    Path out = dir.resolve("killed");
+    copyTree(runs.stopped(), out);
+    Path part = out.resolve(".checkpoint-4.part");
+    copyTree(runs.whole().resolve("checkpoint-4"), part);
+    if (when.startsWith("while")) {
+      Files.delete(part.resolve(Checkpoints.OPTIMIZER));
+      Files.delete(part.resolve(Checkpoints.STATE));
+      Path weights = part.resolve(ModelDirectory.WEIGHTS);
+      byte[] bytes = Files.readAllBytes(weights);
+      Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    }
+    assertThat(Checkpoints.latest(out)).as("the newest complete checkpoint").contains(out.resolve("checkpoint-3"));
+
+    TrainConfig resume = config("x").withOut(out.toString());
+    TrainJob.Result resumed = TrainJob.run(spark, resume.withCheckpoints(resume.checkpoints().withResume(true)));
+    assertThat(resumed.startStep()).isEqualTo(3);
+    assertSameModel(out, runs.whole());
+    assertSameMetrics(out, runs.whole());
+    assertThat(part).as("the leftover, replaced by the resumed run's checkpoint 4").doesNotExist();
+  }
+
+  private record Runs(Path whole, Path stopped) {}
+
+  private Runs wholeAndStoppedAfter3() {
+    TrainJob.run(spark, config("whole"));
+    TrainConfig parted = config("parted");
+    TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withStopAfter(3)));
+    return new Runs(dir.resolve("whole"), dir.resolve("parted"));
   }
 
   @Test
