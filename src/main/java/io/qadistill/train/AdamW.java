@@ -78,7 +78,7 @@ public final class AdamW {
     return steps;
   }
 
-  /** The first moments (the array itself: a checkpoint reads it, a resume fills it). */
+  /** The first moments (the array itself). */
   public float[] firstMoments() {
     return m;
   }
@@ -88,18 +88,7 @@ public final class AdamW {
     return v;
   }
 
-  /** Continues from a checkpoint's state. */
-  public void restore(long steps, float[] firstMoments, float[] secondMoments) {
-    if (firstMoments.length != m.length || secondMoments.length != v.length) {
-      throw new IllegalArgumentException("optimizer state of " + firstMoments.length + "/" + secondMoments.length
-          + " values for " + m.length + " parameters");
-    }
-    this.steps = steps;
-    System.arraycopy(firstMoments, 0, m, 0, m.length);
-    System.arraycopy(secondMoments, 0, v, 0, v.length);
-  }
-
-  /** The parameters and the two moments end to end (3 × the parameters): what a round of local steps starts from. */
+  /** The parameters and the two moments end to end (3 × the parameters): a replica's state. */
   public float[] state(float[] params) {
     int n = m.length;
     float[] state = Arrays.copyOf(params, 3 * n);
@@ -108,23 +97,16 @@ public final class AdamW {
     return state;
   }
 
-  /**
-   * Continues from {@code state} (laid out as {@link #state}) with every value divided by {@code divisor} (the
-   * partitions whose states were summed; 1 for one state) after {@code steps} updates; returns the parameters.
-   */
-  public float[] restoreState(long steps, float[] state, int divisor) {
+  /** Continues from {@code state} (laid out as {@link #state}) after {@code steps} updates; returns the parameters. */
+  public float[] restoreState(long steps, float[] state) {
     int n = m.length;
     if (state.length != 3 * n) {
       throw new IllegalArgumentException(state.length + " values of state for " + n + " parameters");
     }
-    float[] params = new float[n];
-    for (int i = 0; i < n; i++) {
-      params[i] = state[i] / divisor;
-      m[i] = state[n + i] / divisor;
-      v[i] = state[2 * n + i] / divisor;
-    }
+    System.arraycopy(state, n, m, 0, n);
+    System.arraycopy(state, 2 * n, v, 0, n);
     this.steps = steps;
-    return params;
+    return Arrays.copyOf(state, n);
   }
 
   /** The L2 norm of a gradient. */

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 final class CheckpointWriter implements TrainListener {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);
 
+  private final String what;
   private final Path out;
   private final Replicas replicas;
   private final BertQaModel student;
@@ -27,12 +28,13 @@ final class CheckpointWriter implements TrainListener {
   private Path latest;
 
   /**
-   * Checkpoints of the run {@code key} in {@code out}, from {@code replicas}, written through {@code student} (the
-   * driver's model, whose parameters each checkpoint sets), for a run that starts after {@code start} where the
-   * newest checkpoint is {@code latest} (null: none).
+   * Checkpoints of the run {@code key} (which logs call {@code what}) in {@code out}, from {@code replicas},
+   * written through {@code student} (the driver's model, whose parameters each checkpoint sets), for a run that
+   * starts after {@code start} where the newest checkpoint is {@code latest} (null: none).
    */
-  CheckpointWriter(Path out, Replicas replicas, BertQaModel student, TrainPlan plan, CheckpointSettings settings,
-                   Checkpoints.RunKey key, long start, Path latest) {
+  CheckpointWriter(String what, Path out, Replicas replicas, BertQaModel student, TrainPlan plan,
+                   CheckpointSettings settings, Checkpoints.RunKey key, long start, Path latest) {
+    this.what = what;
     this.out = out;
     this.replicas = replicas;
     this.student = student;
@@ -57,7 +59,7 @@ final class CheckpointWriter implements TrainListener {
       weights.write(Arrays.copyOf(state, layout.size()));
       latest = Checkpoints.write(out, student, layout, state,
           new Checkpoints.State(step, step * batchSize, stats.epoch(), key), settings.keep());
-      LOG.info("{}: checkpoint {}", key.loss().needsTeacher() ? "distill" : "finetune", latest);
+      LOG.info("{}: checkpoint {}", what, latest);
     }
   }
 

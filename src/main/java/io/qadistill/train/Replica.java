@@ -24,7 +24,7 @@ final class Replica {
 
   /** Continues from {@code state} (parameters and both moments end to end, {@link AdamW#state}) after {@code steps}. */
   void reset(long steps, float[] state) {
-    params = optimizer.adam().restoreState(steps, state, 1);
+    params = optimizer.adam().restoreState(steps, state);
     this.steps = steps;
     pendingStep = -1;
   }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongPredicate;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -105,8 +106,8 @@ public final class TrainJob {
         Replicas replicas = new Replicas(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.rows(), spec,
             plan, what, start.step(), start.state());
         ProgressLine progress = new ProgressLine(what, plan, start.step());
-        CheckpointWriter checkpoints = new CheckpointWriter(out, replicas, student, plan, config.checkpoints(), key,
-            start.step(), start.checkpoint());
+        CheckpointWriter checkpoints = new CheckpointWriter(what, out, replicas, student, plan, config.checkpoints(),
+            key, start.step(), start.checkpoint());
         Training done;
         try (MetricsFile metrics = MetricsFile.open(out, start.step())) {
           done = train(replicas, plan, start.step(), checkpoints::stopsHere, List.of(metrics, progress, checkpoints));
@@ -118,13 +119,7 @@ public final class TrainJob {
           LOG.info("{}: stopped after {} steps of this run (--stop-after); --resume continues from {}",
               what, done.step() - start.step(), checkpoints.latest());
         } else {
-          ParameterLayout layout = new ParameterLayout(student.block());
-          layout.writer(student.block()).write(Arrays.copyOf(replicas.fetch(done.step()), layout.size()));
-          ModelDirectory.save(student, out);
-          String logits = config.logitsToRead();
-          Provenance.of(spark, what, config, logits == null ? List.of(config.features())
-              : List.of(config.features(), logits)).writeInto(spark, config.out());
-          model = config.out();
+          model = saveModel(spark, config, student, replicas.fetch(done.step()));
         }
         double seconds = progress.seconds();
         return new Result(done.step(), plan.steps(), start.step(), model == null, partitions, data.windows(),
@@ -162,18 +157,14 @@ public final class TrainJob {
   /** Where the loop ended: the step reached, and how often it went back to the driver's copy. */
   record Training(long step, int rollbacks) {}
 
-  /** Whether the loop stops once it has reached a step. */
-  interface StopRule {
-    boolean stopsAt(long step);
-  }
-
   /**
-   * The loop: rounds from step {@code start} to the plan's last (or until {@code stop} says), each round's
+   * The loop: rounds from step {@code start} to the plan's last (or the first step {@code stop} accepts), each round's
    * statistics given to {@code listeners} in order. A round (or a listener's fetch) that finds a replica lost sends
    * the run back to the driver's copy ({@link Replicas#rollback}): the listeners are told, and the steps since
    * are done again.
    */
-  static Training train(Replicas replicas, TrainPlan plan, long start, StopRule stop, List<TrainListener> listeners) {
+  static Training train(Replicas replicas, TrainPlan plan, long start, LongPredicate stop,
+                        List<TrainListener> listeners) {
     long step = start;
     int rollbacks = 0;
     int inARow = 0;
@@ -201,11 +192,22 @@ public final class TrainJob {
         }
         continue;
       }
-      if (stop.stopsAt(step)) {
+      if (stop.test(step)) {
         break;
       }
     }
     return new Training(step, rollbacks);
+  }
+
+  /** The final model directory, from {@code state}'s parameters, with its provenance; returns its path. */
+  private static String saveModel(SparkSession spark, TrainConfig config, BertQaModel student, float[] state) {
+    ParameterLayout layout = new ParameterLayout(student.block());
+    layout.writer(student.block()).write(Arrays.copyOf(state, layout.size()));
+    ModelDirectory.save(student, Path.of(config.out()));
+    String logits = config.logitsToRead();
+    Provenance.of(spark, config.what(), config, logits == null ? List.of(config.features())
+        : List.of(config.features(), logits)).writeInto(spark, config.out());
+    return config.out();
   }
 
   /** loss.svg beside the checkpoints, from the whole metrics.jsonl (a resumed run's earlier steps included). */

@@ -83,9 +83,9 @@ public final class TrainBench {
       try {
         Path dir = work.resolve("run-" + executors + "-" + run[1]);
         deleteTree(dir);
+        QaPredictor.setThreads(CORES); // also loads the PyTorch engine, which loop() needs
         if (!Files.exists(inputsDir.resolve("done"))) {
           deleteTree(inputsDir);
-          QaPredictor.setThreads(CORES);
           TrainFixture.create(spark, inputsDir, windows, teacher);
           Files.createFile(inputsDir.resolve("done"));
         }
