@@ -21,6 +21,7 @@ import io.qadistill.train.TrainRow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +43,9 @@ import org.apache.spark.sql.SparkSession;
  * Targets: Spark with 1 executor ≥ 0.9× the loop's windows/s; exchange ≤ 10% of the step with 2 executors.
  *
  * <p>{@code SPARK_HOME=$PWD/target/spark-home QADISTILL_JAVA_OPTS=-Xmx4g jobs/bench TrainBench [windows] [steps]
- * [length groups] [batch]} (defaults 256, 12, 50, 8; steps a multiple of 4 for the local-steps row's rounds;
- * length groups 0: random batches, as before 2026-11-23; batch: windows per executor per step). SPARK_HOME: see
- * {@link LocalCluster}.
+ * [length groups] [batch] [rows]} (defaults 256, 12, 50, 8, 1,2,2x4; steps a multiple of 4 for the local-steps
+ * row's rounds; length groups 0: random batches, as before 2026-11-23; batch: windows per executor per step; rows:
+ * executors, or executors x local steps, e.g. {@code 1,2}). SPARK_HOME: see {@link LocalCluster}.
  */
 public final class TrainBench {
   private static final int CORES = 2;
@@ -55,6 +56,11 @@ public final class TrainBench {
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 12;
     int groups = args.length > 2 ? Integer.parseInt(args[2]) : BatchSettings.LENGTH_GROUPS;
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+    // rows: executors, or executors x local steps; all three unless given (a loaded machine makes each take long)
+    int[][] rows = Arrays.stream((args.length > 4 ? args[4] : "1,2,2x" + LOCAL_STEPS).split(","))
+        .map(r -> r.split("x"))
+        .map(r -> new int[] {Integer.parseInt(r[0]), r.length > 1 ? Integer.parseInt(r[1]) : 1})
+        .toArray(int[][]::new);
     Path work = Path.of("target/bench-train").toAbsolutePath();
     Path teacher = work.resolve("minilm");
     if (!Files.exists(teacher.resolve("model.safetensors"))) {
@@ -73,7 +79,7 @@ public final class TrainBench {
     TrainFixture inputs = new TrainFixture(inputsDir.resolve("features").toString(),
         inputsDir.resolve("logits").toString(), teacher.toString(), windows);
     // executors, local steps
-    for (int[] run : new int[][] {{1, 1}, {2, 1}, {2, LOCAL_STEPS}}) {
+    for (int[] run : rows) {
       int executors = run[0];
       int threads = CORES / executors;
       BatchSettings batching = new BatchSettings(batch, 1, steps, executors, 42).withLocalSteps(run[1])

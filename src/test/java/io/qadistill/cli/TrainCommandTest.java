@@ -62,6 +62,11 @@ class TrainCommandTest {
         "random").batches()).as("defaults").extracting(BatchSettings::lengthGroups, BatchSettings::localSteps)
         .containsExactly(BatchSettings.LENGTH_GROUPS, 1);
     assertThat(c.checkpoints().every()).isEqualTo(20);
+    TrainConfig fractions = parse(FinetuneCommand.class, "finetune", "--features", "f", "--out", "o", "--init",
+        "random", "--warmup-ratio", "0.1", "--checkpoint-every", "0.25", "--log-every", "0.05");
+    assertThat(fractions.optimizer().warmupRatio()).isEqualTo(0.1);
+    assertThat(fractions.checkpoints().every()).isEqualTo(0.25);
+    assertThat(fractions.logEvery()).isEqualTo(0.05);
     assertThat(c.checkpoints().resume()).isTrue();
     assertThat(c.logEvery()).isEqualTo(5);
   }
