@@ -1,17 +1,17 @@
 package io.qadistill.cli;
 
-import io.qadistill.train.Batching;
-import io.qadistill.train.Checkpointing;
-import io.qadistill.train.DistillConfig;
-import io.qadistill.train.DistillJob;
-import io.qadistill.train.DistillLoss;
-import io.qadistill.train.Optimization;
 import io.qadistill.model.StudentSpec;
+import io.qadistill.train.BatchSettings;
+import io.qadistill.train.CheckpointSettings;
+import io.qadistill.train.DistillLoss;
+import io.qadistill.train.OptimizerSettings;
+import io.qadistill.train.TrainConfig;
+import io.qadistill.train.TrainJob;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 
-/** The options distill and finetune share; the job is {@link DistillJob} in both. */
+/** The options distill and finetune share; the job is {@link TrainJob} in both. */
 abstract class TrainCommand extends SparkCommand {
   @Option(names = "--features", required = true, paramLabel = "DIR",
       description = "The features table (the --out of featurize).")
@@ -77,6 +77,10 @@ abstract class TrainCommand extends SparkCommand {
       description = "Linear warm-up steps, then linear decay to 0 (default: ${DEFAULT-VALUE}).")
   int warmupSteps;
 
+  @Option(names = "--warmup-ratio", defaultValue = "0",
+      description = "Warm-up as a fraction of the steps, when --warmup-steps is 0 (default: ${DEFAULT-VALUE}).")
+  double warmupRatio;
+
   @Option(names = "--batch-size", defaultValue = "8",
       description = "Windows per partition per step (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -91,7 +95,7 @@ abstract class TrainCommand extends SparkCommand {
       description = "Training partitions, one task each; 0 = one per executor (1 locally).")
   int partitions;
 
-  @Option(names = "--length-groups", defaultValue = "" + Batching.LENGTH_GROUPS, paramLabel = "N",
+  @Option(names = "--length-groups", defaultValue = "" + BatchSettings.LENGTH_GROUPS, paramLabel = "N",
       description = "Batches of like-length windows: shuffled windows in mega-batches of N batches, each sorted by "
           + "length (Hugging Face's group_by_length); 0 = random batches (default: ${DEFAULT-VALUE}).")
   int lengthGroups;
@@ -106,9 +110,10 @@ abstract class TrainCommand extends SparkCommand {
       description = "Seed of shuffling, dropout and a random student (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--checkpoint-every", defaultValue = "500",
-      description = "Checkpoint every N steps, and at the end (default: ${DEFAULT-VALUE}).")
-  long checkpointEvery;
+  @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "N",
+      description = "Checkpoint every N steps (or this fraction of the steps, when below 1), and at the end "
+          + "(default: ${DEFAULT-VALUE}).")
+  double checkpointEvery;
 
   @Option(names = "--keep-checkpoints", defaultValue = "2",
       description = "Newest checkpoints kept (default: ${DEFAULT-VALUE}).")
@@ -121,9 +126,10 @@ abstract class TrainCommand extends SparkCommand {
       description = "Leave after N steps of this run, with a checkpoint (--resume continues).")
   long stopAfter;
 
-  @Option(names = "--log-every", defaultValue = "50",
-      description = "A progress line every N steps (default: ${DEFAULT-VALUE}).")
-  int logEvery;
+  @Option(names = "--log-every", defaultValue = "" + TrainConfig.LOG_EVERY, paramLabel = "N",
+      description = "A progress line every N steps (or this fraction of the steps, when below 1) "
+          + "(default: ${DEFAULT-VALUE}).")
+  double logEvery;
 
   @Option(names = "--threads", defaultValue = "0",
       description = "PyTorch threads per training task; 0 = the local cores per partition, or spark.task.cpus.")
@@ -137,17 +143,17 @@ abstract class TrainCommand extends SparkCommand {
 
   abstract DistillLoss loss();
 
-  DistillConfig config() {
+  TrainConfig config() {
     StudentSpec student = new StudentSpec("random".equals(init) ? null : init, layers, hidden, heads, intermediate,
         layerMap, dropout, seed, studentType, tokenizer);
-    return new DistillConfig(features, logits(), teacher(), out, student, loss(),
-        new Optimization(learningRate, weightDecay, adamEpsilon, maxGradNorm, warmupSteps),
-        new Batching(batchSize, epochs, maxSteps, partitions, seed, lengthGroups, localSteps),
-        new Checkpointing(checkpointEvery, keepCheckpoints, resume, stopAfter), logEvery, threads);
+    return new TrainConfig(features, logits(), teacher(), out, student, loss(),
+        new OptimizerSettings(learningRate, weightDecay, adamEpsilon, maxGradNorm, warmupSteps, warmupRatio),
+        new BatchSettings(batchSize, epochs, maxSteps, partitions, seed, lengthGroups, localSteps),
+        new CheckpointSettings(checkpointEvery, keepCheckpoints, resume, stopAfter), logEvery, threads);
   }
 
   @Override
   Object run(SparkSession spark) {
-    return DistillJob.run(spark, config());
+    return TrainJob.run(spark, config());
   }
 }

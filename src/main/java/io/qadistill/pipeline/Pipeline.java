@@ -16,11 +16,12 @@ import io.qadistill.squad.ReadInput;
 import io.qadistill.squad.ReadJob;
 import io.qadistill.teacher.TeacherLogitsConfig;
 import io.qadistill.teacher.TeacherLogitsJob;
-import io.qadistill.train.Checkpointing;
-import io.qadistill.train.DistillConfig;
-import io.qadistill.train.DistillJob;
+import io.qadistill.train.CheckpointSettings;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.model.StudentSpec;
+import io.qadistill.train.TrainConfig;
+import io.qadistill.train.TrainJob;
+import io.qadistill.train.TrainPlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -149,27 +150,28 @@ public final class Pipeline {
   }
 
   /**
-   * A training stage. An output that is complete but of another configuration is removed first; one without a
-   * final model (a run cut off) is resumed from its newest checkpoint, which the trainer checks belongs to this
-   * same run.
+   * A training stage: a few checkpoints per run, only the newest kept (one holds the model and AdamW's two
+   * moments), a progress line every 5% of the steps; the training job says what that makes for these windows. An
+   * output that is complete but of another configuration is removed first; one without a final model (a run cut
+   * off) is resumed from its newest checkpoint, which the trainer checks belongs to this same run.
    */
   private void train(SparkSession spark, String name, String features, String logits, String teacher, String out,
       StudentSpec student, DistillLoss loss, PipelineConfig.Training training) {
-    long windows = spark.read().parquet(features).count();
-    var batching = config.batching(training);
-    long steps = batching.totalSteps(windows, DistillJob.partitions(spark, batching));
-    // Checkpoints: a few per run, only the newest kept (one holds the model and AdamW's two moments).
-    DistillConfig distill = new DistillConfig(features, logits, teacher, out, student, loss,
-        config.optimization(training, steps), batching, new Checkpointing(Math.max(1, steps / 4), 1, true, 0),
-        (int) Math.max(1, Math.min(50, steps / 20)), 0);
+    TrainConfig train = new TrainConfig(features, logits, teacher, out, student, loss, config.optimizer(training),
+        config.batches(training), new CheckpointSettings(0.25, 1, true, 0), 0.05, 0);
     List<String> inputs = logits == null ? List.of(features, student.source())
         : List.of(features, logits, student.source());
-    if (!cache.isCurrent(out, distill) && cache.isComplete(out)) {
+    if (!cache.isCurrent(out, train) && cache.isComplete(out)) {
       LOG.info("pipeline: {} in {} is of another configuration or older than its inputs: training afresh",
           name, out);
       deleteTree(Path.of(out));
     }
-    stage(name, out, distill, inputs, () -> DistillJob.run(spark, distill));
+    stage(name, out, train, inputs, () -> {
+      TrainPlan plan = TrainJob.plan(spark, train);
+      LOG.info("pipeline: {}: {} steps over {} windows in {} partitions, warm-up {}, a checkpoint every {} steps",
+          name, plan.steps(), plan.windows(), plan.partitions(), plan.warmupSteps(), plan.checkpointEvery());
+      return TrainJob.run(spark, train);
+    });
   }
 
   /** Size and speed of each model, measured side by side on the first dev windows. */

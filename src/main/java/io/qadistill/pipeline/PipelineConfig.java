@@ -3,8 +3,8 @@ package io.qadistill.pipeline;
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.squad.ReadInput;
-import io.qadistill.train.Batching;
-import io.qadistill.train.Optimization;
+import io.qadistill.train.BatchSettings;
+import io.qadistill.train.OptimizerSettings;
 import java.util.List;
 
 /**
@@ -73,7 +73,7 @@ public record PipelineConfig(ReadInput train, ReadInput dev, String work, int ma
     if (studentLayers < 1) {
       throw new UsageException("pipeline: --student-layers " + studentLayers + " must be ≥ 1");
     }
-    new Batching(studentTraining.batchSize(), studentTraining.epochs(), 0, partitions, seed);
+    new BatchSettings(studentTraining.batchSize(), studentTraining.epochs(), 0, partitions, seed);
   }
 
   /** The embedded default: the bundled SQuAD sample under {@code home}/data/squad, outputs under {@code work}. */
@@ -98,12 +98,12 @@ public record PipelineConfig(ReadInput train, ReadInput dev, String work, int ma
     return work + "/" + name;
   }
 
-  Batching batching(Training training) {
-    return new Batching(training.batchSize(), training.epochs(), 0, partitions, seed);
+  BatchSettings batches(Training training) {
+    return new BatchSettings(training.batchSize(), training.epochs(), 0, partitions, seed);
   }
 
-  /** AdamW as DistilBERT's SQuAD recipe (no weight decay, clipping at 1), warm-up over the first ~10% of steps. */
-  Optimization optimization(Training training, long steps) {
-    return new Optimization(training.learningRate(), 0, 1e-8, 1.0, (int) Math.max(0, steps / 10));
+  /** AdamW as DistilBERT's SQuAD recipe (no weight decay, clipping at 1), warm-up over the first 10% of steps. */
+  OptimizerSettings optimizer(Training training) {
+    return new OptimizerSettings(training.learningRate(), 0, 1e-8, 1.0, 0, 0.1);
   }
 }

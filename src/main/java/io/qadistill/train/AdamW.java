@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * torch.optim.AdamW (what transformers' examples train with), on flat float arrays, on the driver: for each value,
+ * torch.optim.AdamW (what transformers' examples train with), on flat float arrays: for each value,
  * with the step's learning rate {@code lr} and t the 1-based update count,
  * <pre>
  *   p ← p · (1 − lr · weight_decay)                  (only where the layout says the parameter decays)
@@ -14,7 +14,10 @@ import java.util.stream.IntStream;
  *   v ← β2 · v + (1 − β2) · g²
  *   p ← p − lr / (1 − β1^t) · m / (√v / √(1 − β2^t) + ε)
  * </pre>
- * Its state (m, v, t) is what a checkpoint saves besides the parameters.
+ * Its state (m, v, t) is what a checkpoint saves besides the parameters. The same inputs give the same floats in
+ * every JVM: Java's float and double arithmetic and {@code Math.sqrt} are exactly IEEE 754, and the bias corrections
+ * use {@code StrictMath.pow} ({@code Math.pow} may differ by an ulp between CPUs and JIT intrinsics), so replicas of
+ * a run on different executors stay bit-identical.
  */
 public final class AdamW {
   public static final double BETA1 = 0.9;
@@ -48,14 +51,14 @@ public final class AdamW {
 
   /**
    * Updates {@code params} in place from the gradient {@code grad × gradScale} (the scale turns a sum into a
-   * clipped mean without another pass over the values). Chunks of the parameters are updated in parallel (the
-   * driver's cores are idle meanwhile); each value's arithmetic is the same whatever the thread.
+   * clipped mean without another pass over the values). Chunks of the parameters are updated in parallel; each
+   * value's arithmetic is the same whatever the thread.
    */
   public void step(float[] params, float[] grad, double gradScale, double lr) {
     float scale = (float) gradScale;
     steps++;
-    double correction1 = 1 - Math.pow(BETA1, steps);
-    double sqrtCorrection2 = Math.sqrt(1 - Math.pow(BETA2, steps));
+    double correction1 = 1 - StrictMath.pow(BETA1, steps);
+    double sqrtCorrection2 = Math.sqrt(1 - StrictMath.pow(BETA2, steps));
     double stepSize = lr / correction1;
     IntStream.range(0, chunks.size()).parallel().forEach(c -> {
       Chunk chunk = chunks.get(c);
@@ -75,7 +78,7 @@ public final class AdamW {
     return steps;
   }
 
-  /** The first moments (the array itself: a checkpoint reads it, a resume fills it). */
+  /** The first moments (the array itself). */
   public float[] firstMoments() {
     return m;
   }
@@ -85,18 +88,7 @@ public final class AdamW {
     return v;
   }
 
-  /** Continues from a checkpoint's state. */
-  public void restore(long steps, float[] firstMoments, float[] secondMoments) {
-    if (firstMoments.length != m.length || secondMoments.length != v.length) {
-      throw new IllegalArgumentException("optimizer state of " + firstMoments.length + "/" + secondMoments.length
-          + " values for " + m.length + " parameters");
-    }
-    this.steps = steps;
-    System.arraycopy(firstMoments, 0, m, 0, m.length);
-    System.arraycopy(secondMoments, 0, v, 0, v.length);
-  }
-
-  /** The parameters and the two moments end to end (3 × the parameters): what a round of local steps starts from. */
+  /** The parameters and the two moments end to end (3 × the parameters): a replica's state. */
   public float[] state(float[] params) {
     int n = m.length;
     float[] state = Arrays.copyOf(params, 3 * n);
@@ -105,23 +97,16 @@ public final class AdamW {
     return state;
   }
 
-  /**
-   * Continues from {@code state} (laid out as {@link #state}) with every value divided by {@code divisor} (the
-   * partitions whose states were summed; 1 for one state) after {@code steps} updates; returns the parameters.
-   */
-  public float[] restoreState(long steps, float[] state, int divisor) {
+  /** Continues from {@code state} (laid out as {@link #state}) after {@code steps} updates; returns the parameters. */
+  public float[] restoreState(long steps, float[] state) {
     int n = m.length;
     if (state.length != 3 * n) {
       throw new IllegalArgumentException(state.length + " values of state for " + n + " parameters");
     }
-    float[] params = new float[n];
-    for (int i = 0; i < n; i++) {
-      params[i] = state[i] / divisor;
-      m[i] = state[n + i] / divisor;
-      v[i] = state[2 * n + i] / divisor;
-    }
+    System.arraycopy(state, n, m, 0, n);
+    System.arraycopy(state, 2 * n, v, 0, n);
     this.steps = steps;
-    return params;
+    return Arrays.copyOf(state, n);
   }
 
   /** The L2 norm of a gradient. */

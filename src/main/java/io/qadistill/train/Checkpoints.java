@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * {@code optimizer.safetensors} (AdamW's first and second moments per parameter, {@code exp_avg.<name>} and
  * {@code exp_avg_sq.<name>}) and {@code trainer_state.json} (the step, the data position and what the run must
  * keep to continue). A checkpoint is written under a hidden name and renamed when complete, so a run killed while
- * writing one leaves the previous one intact.
+ * writing one leaves the previous one intact and a hidden directory that {@link #list} ignores (the next write of
+ * that step replaces it).
  */
 public final class Checkpoints {
   public static final String PREFIX = "checkpoint-";
@@ -45,7 +46,7 @@ public final class Checkpoints {
       @JsonProperty("logits") String logits,
       @JsonProperty("teacher") String teacher,
       @JsonProperty("loss") DistillLoss loss,
-      @JsonProperty("optimization") Optimization optimization,
+      @JsonProperty("optimization") OptimizerSettings optimization,
       @JsonProperty("batch_size") int batchSize,
       @JsonProperty("seed") long seed,
       @JsonProperty("partition_rows") List<Long> partitionRows,
@@ -58,7 +59,7 @@ public final class Checkpoints {
    *
    * @param step steps done
    * @param rowsTaken the data position: rows each partition has taken (step × batch size; its epoch is
-   *     rowsTaken / partition rows, and {@link BatchPlan} gives the next rows from the step alone)
+   *     rowsTaken / partition rows, and {@link PartitionBatches} gives the next rows from the step alone)
    * @param epoch epochs done, over all windows
    */
   public record State(
@@ -73,21 +74,22 @@ public final class Checkpoints {
   private Checkpoints() {}
 
   /**
-   * Writes checkpoint {@code state.step()} of {@code model} (whose parameters are the run's now) and the
-   * optimizer, then deletes all but the newest {@code keep}. Returns its directory.
+   * Writes checkpoint {@code state.step()} of {@code model}, whose parameters are the run's now, with AdamW's
+   * moments from {@code values} (parameters, first and second moments end to end, as {@link Replica#state()}), then
+   * deletes all but the newest {@code keep}. Returns its directory.
    */
-  public static Path write(Path out, QaModel model, ParameterLayout layout, AdamW adam, State state, int keep) {
+  public static Path write(Path out, QaModel model, ParameterLayout layout, float[] values, State state, int keep) {
     Path dir = out.resolve(PREFIX + state.step());
     Path part = out.resolve("." + PREFIX + state.step() + ".part");
+    int n = layout.size();
     try {
       deleteTree(part);
       ModelDirectory.save(model, part);
       Map<String, Safetensors.Tensor> moments = new LinkedHashMap<>();
       for (int i = 0; i < layout.count(); i++) {
         long[] shape = model.shapes().get(layout.name(i));
-        moments.put("exp_avg." + layout.name(i), new Safetensors.Tensor(shape, slice(adam.firstMoments(), layout, i)));
-        moments.put("exp_avg_sq." + layout.name(i),
-            new Safetensors.Tensor(shape, slice(adam.secondMoments(), layout, i)));
+        moments.put("exp_avg." + layout.name(i), new Safetensors.Tensor(shape, slice(values, n, layout, i)));
+        moments.put("exp_avg_sq." + layout.name(i), new Safetensors.Tensor(shape, slice(values, 2 * n, layout, i)));
       }
       Safetensors.write(part.resolve(OPTIMIZER), moments);
       JSON.writeValue(part.resolve(STATE).toFile(), state);
@@ -95,6 +97,8 @@ public final class Checkpoints {
       Files.move(part, dir, StandardCopyOption.ATOMIC_MOVE);
       List<Path> all = list(out);
       for (Path old : all.subList(0, Math.max(0, all.size() - keep))) {
+        // its state first: a run killed while deleting the rest leaves nothing that lists as a checkpoint
+        Files.delete(old.resolve(STATE));
         deleteTree(old);
       }
       return dir;
@@ -181,9 +185,10 @@ public final class Checkpoints {
     System.arraycopy(t.data(), 0, into, layout.offset(i), layout.length(i));
   }
 
-  private static float[] slice(float[] values, ParameterLayout layout, int i) {
+  /** Parameter i's values of the array that starts at {@code base} in {@code values}. */
+  private static float[] slice(float[] values, int base, ParameterLayout layout, int i) {
     float[] out = new float[layout.length(i)];
-    System.arraycopy(values, layout.offset(i), out, 0, out.length);
+    System.arraycopy(values, base + layout.offset(i), out, 0, out.length);
     return out;
   }
 

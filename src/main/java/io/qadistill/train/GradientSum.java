@@ -1,37 +1,39 @@
 package io.qadistill.train;
 
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * What a step's partitions send back, summed by {@code treeAggregate}: the gradient of the summed loss, the loss
- * and its parts summed over windows, the windows and tokens, and the longest time a partition spent computing.
- * The empty sum (the aggregation's zero) holds no gradient array, so the task closure stays small.
+ * What a round's partitions send back, summed by {@code treeAggregate}: the gradient of the summed loss, the loss
+ * and its parts summed over windows, the windows and tokens, the longest time a partition spent computing its
+ * gradient and applying its update, and what the driver checks: the replicas' checksums and the partitions that
+ * found no replica (see {@link Replica}). The empty sum (the aggregation's zero) holds no array, so the task
+ * closure stays small.
  *
- * <p>A task sends its sum {@link #packed()}: the gradient as bytes with its runs of zeros left out. The word
- * embeddings (two thirds of a MiniLM-sized student) get a gradient only in the rows of the batch's tokens, so a
- * partition's result is about a third of the dense array. Exact, and plain fields only, so that Spark's Java and
- * Kryo serializers both ship it as it is.
- *
- * <p>A round of local steps sends the same object with the partition's parameters and AdamW moments in place of the
- * gradient (summed alike, divided by the partitions on the driver), the loss sums of all its steps and their
- * gradient norms summed.
+ * <p>A task sends its gradient {@link #packed()} ({@link PackedFloats}: zero runs left out). A partition whose
+ * gradient is the whole step's (one partition) keeps it on its replica and sends none. A round of local steps
+ * sends the partition's parameters and AdamW moments in place of the gradient (summed alike, divided by the
+ * partitions on the driver), the loss sums of all its steps and their gradient norms summed; a round that fetches
+ * a replica's state sends it in place of the gradient from one partition.
  */
 public final class GradientSum implements Serializable {
-  /** Zero runs shorter than this are kept as values: a run costs two ints. */
-  private static final int MIN_ZERO_RUN = 8;
-
   private float[] gradient;
-  private byte[] packed;
+  private PackedFloats packed;
   private double loss;
   private double distill;
   private double squad;
   private long windows;
   private long tokens;
   private double computeSeconds;
-  private double taskSeconds;
+  private double updateSeconds;
+  private double inTaskSeconds;
   private double gradNorms;
+  private long bytes;
+  private TreeMap<Integer, Integer> checksums;
+  private TreeSet<Integer> lost;
 
   /** The empty sum. */
   public GradientSum() {}
@@ -45,6 +47,13 @@ public final class GradientSum implements Serializable {
     this.windows = windows;
     this.tokens = tokens;
     this.computeSeconds = computeSeconds;
+  }
+
+  /** The result of a partition that found no replica, or one of another step, where it needed one. */
+  static GradientSum lost(int partition) {
+    GradientSum sum = new GradientSum();
+    sum.lost = new TreeSet<>(Set.of(partition));
+    return sum;
   }
 
   /**
@@ -72,113 +81,96 @@ public final class GradientSum implements Serializable {
     windows += other.windows;
     tokens += other.tokens;
     computeSeconds = Math.max(computeSeconds, other.computeSeconds);
-    taskSeconds = Math.max(taskSeconds, other.taskSeconds);
+    updateSeconds = Math.max(updateSeconds, other.updateSeconds);
+    inTaskSeconds = Math.max(inTaskSeconds, other.inTaskSeconds);
     gradNorms += other.gradNorms;
+    bytes += other.bytes;
+    if (other.checksums != null) {
+      checksums = checksums == null ? new TreeMap<>() : checksums;
+      checksums.putAll(other.checksums);
+    }
+    if (other.lost != null) {
+      lost = lost == null ? new TreeSet<>() : lost;
+      lost.addAll(other.lost);
+    }
     return this;
   }
 
-  /** This sum, with {@code norms}: the gradient norms of a partition's local steps, summed (0 otherwise). */
+  /** This sum, with {@code norms}: gradient norms computed on the executor (local steps; a kept gradient's). */
   GradientSum withGradNorms(double norms) {
     gradNorms = norms;
     return this;
   }
 
-  /**
-   * This sum, packed, with the time its task took from its start: getting the broadcast parameters, computing,
-   * packing; what a task returns.
-   */
-  GradientSum packedSince(long taskStartNanos) {
-    packed();
-    taskSeconds = (System.nanoTime() - taskStartNanos) / 1e9;
+  /** This sum, with the time its replica took to apply the update that preceded its gradient. */
+  GradientSum withUpdateSeconds(double seconds) {
+    updateSeconds = seconds;
     return this;
   }
 
-  /** The longest a partition's task took, receiving the parameters and packing its result included. */
-  public double taskSeconds() {
-    return taskSeconds;
+  /** This sum, with partition {@code partition}'s replica checksum. */
+  GradientSum withChecksum(int partition, int checksum) {
+    checksums = new TreeMap<>(Map.of(partition, checksum));
+    return this;
   }
 
-  /** The local steps' gradient norms, summed over steps and partitions. */
+  /**
+   * This sum, packed, with the time its task took from its start besides computing and updating: getting the
+   * broadcast, unpacking it, copying the parameters into the model, packing; what a task returns.
+   */
+  GradientSum packedSince(long taskStartNanos) {
+    packed();
+    inTaskSeconds = (System.nanoTime() - taskStartNanos) / 1e9 - computeSeconds - updateSeconds;
+    return this;
+  }
+
+  /** The longest a partition's task spent besides computing its gradient and updating its replica. */
+  public double inTaskSeconds() {
+    return inTaskSeconds;
+  }
+
+  /** Gradient norms computed on the executors, summed over steps and partitions (0 when the driver computes it). */
   public double gradNorms() {
     return gradNorms;
   }
 
-  /**
-   * This sum with its gradient held as bytes, (zeros, count, count floats) repeated, little-endian; what a task
-   * returns. {@link #gradient()} unpacks it.
-   */
+  /** This sum with its gradient held as {@link PackedFloats}; {@link #gradient()} unpacks it. */
   public GradientSum packed() {
-    if (gradient == null) {
-      return this;
+    if (gradient != null) {
+      packed = PackedFloats.of(gradient);
+      bytes = packed.bytes();
+      gradient = null;
     }
-    int bytes = 4;
-    for (int[] run = {0, 0}, at = {0}; at[0] < gradient.length; ) {
-      next(at, run);
-      bytes += 8 + 4 * run[1];
-    }
-    ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    out.putInt(gradient.length);
-    int[] at = {0};
-    int[] run = {0, 0};
-    while (at[0] < gradient.length) {
-      int from = at[0];
-      next(at, run);
-      out.putInt(run[0]).putInt(run[1]);
-      out.asFloatBuffer().put(gradient, from + run[0], run[1]);
-      out.position(out.position() + 4 * run[1]);
-    }
-    packed = out.array();
-    gradient = null;
     return this;
-  }
-
-  /** From at[0]: run[0] zeros, then run[1] values up to the next run of MIN_ZERO_RUN zeros; moves at[0] past them. */
-  private void next(int[] at, int[] run) {
-    int i = at[0];
-    int zeros = zeroRun(i);
-    int to = i + zeros;
-    while (to < gradient.length) {
-      int z = zeroRun(to);
-      if (z >= MIN_ZERO_RUN || to + z == gradient.length) {
-        break;
-      }
-      to += Math.max(1, z);
-    }
-    run[0] = zeros;
-    run[1] = to - i - zeros;
-    at[0] = to;
-  }
-
-  private int zeroRun(int i) {
-    int j = i;
-    while (j < gradient.length && gradient[j] == 0f) {
-      j++;
-    }
-    return j - i;
   }
 
   /** The summed gradient (the array itself), or null for the empty sum. */
   public float[] gradient() {
     if (packed != null) {
-      ByteBuffer in = ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
-      float[] out = new float[in.getInt()];
-      int i = 0;
-      while (in.hasRemaining()) {
-        i += in.getInt();
-        int values = in.getInt();
-        in.asFloatBuffer().get(out, i, values);
-        in.position(in.position() + 4 * values);
-        i += values;
-      }
-      gradient = out;
+      gradient = packed.unpack();
       packed = null;
     }
     return gradient;
   }
 
-  /** Bytes of the packed gradient (0 when not packed). */
+  /** Bytes of the packed gradient this sum holds now (0 when unpacked or empty). */
   long packedBytes() {
-    return packed == null ? 0 : packed.length;
+    return packed == null ? 0 : packed.bytes();
+  }
+
+  /** Bytes of the packed arrays the partitions sent, summed. */
+  public long bytes() {
+    return bytes;
+  }
+
+  /** The replicas' checksums by partition, of the rounds that asked for them (empty otherwise). */
+  public Map<Integer, Integer> checksums() {
+    return checksums == null ? Map.of() : checksums;
+  }
+
+  /** The partitions that found no replica to continue from (an executor lost and replaced). */
+  public Set<Integer> lost() {
+    return lost == null ? Set.of() : lost;
   }
 
   public double loss() {
@@ -204,5 +196,10 @@ public final class GradientSum implements Serializable {
   /** The longest a partition spent computing its gradient (the step waits for that one). */
   public double computeSeconds() {
     return computeSeconds;
+  }
+
+  /** The longest a partition's replica spent applying its update. */
+  public double updateSeconds() {
+    return updateSeconds;
   }
 }

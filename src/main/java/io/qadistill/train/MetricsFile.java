@@ -11,15 +11,19 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
-/** metrics.jsonl: one {@link StepStats} JSON object per line, flushed every step so that it can be followed. */
-public final class MetricsFile implements AutoCloseable {
+/**
+ * metrics.jsonl: one {@link StepStats} JSON object per line, flushed every step so that it can be followed; a
+ * run that goes back to an earlier step drops the lines after it, which it writes again.
+ */
+public final class MetricsFile implements TrainListener, AutoCloseable {
   public static final String NAME = "metrics.jsonl";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final BufferedWriter out;
+  private final Path file;
+  private BufferedWriter out;
 
-  private MetricsFile(BufferedWriter out) {
-    this.out = out;
+  private MetricsFile(Path file) {
+    this.file = file;
   }
 
   /**
@@ -29,31 +33,48 @@ public final class MetricsFile implements AutoCloseable {
   public static MetricsFile open(Path dir, long keepThrough) {
     try {
       Files.createDirectories(dir);
-      Path file = dir.resolve(NAME);
-      List<StepStats> kept = new ArrayList<>();
-      if (keepThrough > 0 && Files.exists(file)) {
-        kept = read(file).stream().filter(s -> s.step() <= keepThrough).toList();
-      }
-      BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-      MetricsFile metrics = new MetricsFile(writer);
-      for (StepStats s : kept) {
-        metrics.write(s);
-      }
-      return metrics;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(NAME), e);
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+    MetricsFile metrics = new MetricsFile(dir.resolve(NAME));
+    metrics.keep(keepThrough);
+    return metrics;
+  }
+
+  /** Rewrites the file with the lines of steps up to {@code step} and leaves it open for more. */
+  private void keep(long step) {
+    try {
+      if (out != null) {
+        out.close();
+      }
+      List<StepStats> kept = new ArrayList<>();
+      if (step > 0 && Files.exists(file)) {
+        kept = read(file).stream().filter(s -> s.step() <= step).toList();
+      }
+      out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      for (StepStats s : kept) {
+        onStep(s);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 
-  public void write(StepStats stats) {
+  @Override
+  public void onStep(StepStats stats) {
     try {
       out.write(JSON.writeValueAsString(stats));
       out.newLine();
       out.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + NAME, e);
+      throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  @Override
+  public void onRollback(long step) {
+    keep(step);
   }
 
   /** Every step of a metrics.jsonl. */
@@ -72,7 +93,7 @@ public final class MetricsFile implements AutoCloseable {
     try {
       out.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot close " + NAME, e);
+      throw new UncheckedIOException("cannot close " + file, e);
     }
   }
 }

@@ -4,15 +4,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * One line of metrics.jsonl: a step's losses (means over its global batch), learning rate, gradient norm (before
- * clipping), sizes and times. {@code computeSeconds} is the slowest partition's gradient computation;
- * {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation), of which
- * {@code broadcastSeconds} is the driver's creating the broadcast (serializing the parameters) and
- * {@code inTaskSeconds} the slowest task's time besides computing (getting and deserializing the broadcast,
- * copying it into the model, packing the gradient); the rest is scheduling and the results' way back;
- * {@code updateSeconds} the driver's AdamW update. With local steps, one line per round of K steps ({@code step}
- * its last): losses over all its windows, {@code gradNorm} the mean of the partitions' local norms, the learning
- * rate of its last step, {@code computeSeconds} the slowest partition's whole round (its gradients and AdamW
- * updates), {@code updateSeconds} the driver's averaging.
+ * clipping), sizes, times and bytes. {@code computeSeconds} is the slowest partition's gradient computation;
+ * {@code updateSeconds} the slowest replica's AdamW update (of the previous step's gradient, applied at the start of
+ * this step's task); {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation, the
+ * driver's clipping), of which {@code broadcastSeconds} is the driver's creating the broadcast and
+ * {@code inTaskSeconds} the slowest task's time besides computing and updating (getting and unpacking the broadcast,
+ * copying the parameters into the model, packing the gradient); the rest is scheduling and the results' way back.
+ * {@code bytesDown} is what the step broadcast to each executor (the summed gradient or a state, packed; 0 when
+ * nothing), {@code bytesUp} what the partitions sent back (their packed gradients or states). With local steps,
+ * one line per round of K steps ({@code step} its last): losses over all its windows, {@code gradNorm} the mean of
+ * the partitions' local norms, the learning rate of its last step, {@code computeSeconds} the slowest partition's
+ * whole round (its gradients and AdamW updates), {@code updateSeconds} the driver's averaging.
  */
 public record StepStats(
     @JsonProperty("step") long step,
@@ -28,7 +30,9 @@ public record StepStats(
     @JsonProperty("exchange_s") double exchangeSeconds,
     @JsonProperty("broadcast_s") double broadcastSeconds,
     @JsonProperty("in_task_s") double inTaskSeconds,
-    @JsonProperty("update_s") double updateSeconds) {
+    @JsonProperty("update_s") double updateSeconds,
+    @JsonProperty("bytes_down") long bytesDown,
+    @JsonProperty("bytes_up") long bytesUp) {
 
   public double seconds() {
     return computeSeconds + exchangeSeconds + updateSeconds;

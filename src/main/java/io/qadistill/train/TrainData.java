@@ -2,7 +2,6 @@ package io.qadistill.train;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.teacher.LogitsTable;
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The windows a run trains on, spread over the training partitions and cached there: features joined with the
  * teacher's logits (when distilling), hash-partitioned by (example_id, window) and sorted by them within each
  * partition, so that the same inputs and partition count always give each partition the same rows in the same
- * order (what {@link BatchPlan} and a resume rely on). Cost: one shuffle of the joined rows, then they stay in
+ * order (what {@link PartitionBatches} and a resume rely on). Cost: one shuffle of the joined rows, then they stay in
  * the executors' memory (spilling to disk) until {@link #release()}.
  */
 public final class TrainData {
@@ -43,16 +42,9 @@ public final class TrainData {
    */
   public static TrainData prepare(SparkSession spark, String featuresPath, String logitsPath, String teacher,
                                   int partitions) {
-    Dataset<Row> features = FeaturesTable.read(spark, featuresPath, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
-        FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS, FeaturesTable.START_POSITIONS,
-        FeaturesTable.END_POSITIONS);
+    Dataset<Row> features = features(spark, featuresPath);
     long featureCount = features.count();
-    Dataset<Row> joined = features;
-    if (logitsPath != null) {
-      Dataset<Row> logits = LogitsTable.readOne(spark, logitsPath, teacher, "--logits");
-      joined = features.join(logits.select("example_id", "window", "start_logits", "end_logits"),
-          scala.jdk.javaapi.CollectionConverters.asScala(List.of("example_id", "window")).toSeq());
-    }
+    Dataset<Row> joined = withLogits(spark, features, logitsPath, teacher);
     JavaRDD<TrainRow> rows = joined.repartition(partitions, col("example_id"), col("window"))
         .sortWithinPartitions("example_id", "window")
         .javaRDD().map(TrainRow::of)
@@ -91,6 +83,28 @@ public final class TrainData {
           + "yet): training on the other {}", featureCount - total, featureCount, logitsPath, total);
     }
     return data;
+  }
+
+  /** The windows {@link #prepare} would train on, counted (a join of the keys only; nothing cached). */
+  public static long count(SparkSession spark, String featuresPath, String logitsPath, String teacher) {
+    return withLogits(spark, features(spark, featuresPath), logitsPath, teacher).count();
+  }
+
+  private static Dataset<Row> features(SparkSession spark, String featuresPath) {
+    return FeaturesTable.read(spark, featuresPath, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
+        FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS, FeaturesTable.START_POSITIONS,
+        FeaturesTable.END_POSITIONS);
+  }
+
+  /** {@code features} joined with the logits of {@code teacher} under {@code logitsPath}, or as they are (null). */
+  private static Dataset<Row> withLogits(SparkSession spark, Dataset<Row> features, String logitsPath,
+                                         String teacher) {
+    if (logitsPath == null) {
+      return features;
+    }
+    Dataset<Row> logits = LogitsTable.readOne(spark, logitsPath, teacher, "--logits");
+    return features.join(logits.select("example_id", "window", "start_logits", "end_logits"),
+        scala.jdk.javaapi.CollectionConverters.asScala(List.of("example_id", "window")).toSeq());
   }
 
   private static long[] count(int partition, Iterator<TrainRow> rows, boolean withLogits) {

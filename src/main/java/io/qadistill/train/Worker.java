@@ -5,6 +5,7 @@ import io.qadistill.model.QaModel;
 import io.qadistill.model.Runtimes;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,20 +13,25 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Predicate;
 
 /**
- * A partition's side of a training run, kept in its executor JVM between steps: the student model (built once,
- * its weights overwritten each step from the broadcast parameters), the partition's rows and its
- * {@link BatchPlan}.
+ * A partition's side of a training run, kept in its executor JVM between rounds: the student model (built once;
+ * each step copies the replica's parameters into it), the partition's rows, its {@link PartitionBatches} and its
+ * {@link Replica} of the parameters and AdamW's state.
  *
  * <p>The workers of a JVM live in one static map, by run and partition: the one piece of state shared between
- * the tasks of a training run (each step's task for partition p finds the worker the previous step left). Spark
- * schedules a step's task where the partition's cached rows are, so normally on the same executor; where it is
- * not (an executor lost), the task builds the worker again from the rows, and since every step sends all the
- * parameters nothing else is lost. A JVM trains one run at a time: creating a worker closes those of other runs.
+ * the tasks of a training run (each round's task for partition p finds the worker the previous round left). Spark
+ * schedules a round's task where the partition's cached rows are, so normally on the same executor; where it is
+ * not (an executor lost), the task builds the worker again from the rows, and its replica is empty until the
+ * driver sends a state ({@link Round}). A JVM trains one run at a time: creating a worker closes those of other
+ * runs.
  */
 final class Worker implements AutoCloseable {
   /** What a worker is made from; small, sent with every task. */
-  record Spec(String run, ModelConfig config, DistillLoss loss, Batching batching, Optimization optimization,
-              long totalSteps, int threads, long[] partitionRows) implements Serializable {}
+  record Spec(String run, ModelConfig config, DistillLoss loss, BatchSettings batches, OptimizerSettings optimizer,
+              long totalSteps, int threads, long[] partitionRows) implements Serializable {
+    int partitions() {
+      return partitionRows.length;
+    }
+  }
 
   private static final ConcurrentMap<String, Worker> WORKERS = new ConcurrentHashMap<>();
 
@@ -35,8 +41,8 @@ final class Worker implements AutoCloseable {
   private final ParameterLayout layout;
   private final ParameterLayout.Writer writer;
   private final List<TrainRow> rows;
-  private final BatchPlan plan;
-  private Optimizer optimizer; // local steps only
+  private final PartitionBatches batches;
+  private final Replica replica;
 
   private Worker(Spec spec, int partition, List<TrainRow> rows) {
     if (rows.size() != spec.partitionRows()[partition]) {
@@ -46,11 +52,12 @@ final class Worker implements AutoCloseable {
     this.spec = spec;
     this.partition = partition;
     this.rows = rows;
-    this.plan = BatchPlan.of(rows, spec.batching(), partition);
-    // random values, overwritten by the first step's parameters; the tokenizer is never needed here
+    this.batches = PartitionBatches.of(rows, spec.batches(), partition);
+    // random values, overwritten by the replica's parameters; the tokenizer is never needed here
     this.model = QaModel.initialize(spec.config(), new byte[0], 0);
     this.layout = new ParameterLayout(model);
     this.writer = layout.writer(model);
+    this.replica = new Replica(new Optimizer(layout, spec.optimizer(), spec.totalSteps()));
     model.requireGradients();
   }
 
@@ -68,7 +75,7 @@ final class Worker implements AutoCloseable {
     return worker;
   }
 
-  /** Closes the workers of {@code run} in this JVM (after its last step). */
+  /** Closes the workers of {@code run} in this JVM (after its last step, or as an executor's loss would). */
   static void closeRun(String run) {
     closeWhere(k -> k.startsWith(run + "/"));
   }
@@ -84,28 +91,65 @@ final class Worker implements AutoCloseable {
     });
   }
 
-  /** The gradient sums of step {@code step} on this partition's next batch, with the model set to {@code params}. */
-  GradientSum step(float[] params, long step) {
+  /** This partition's replica (what a test perturbs to see the driver notice). */
+  Replica replica() {
+    return replica;
+  }
+
+  /** This partition's part of a round (see {@link Round}): what its task returns, before packing. */
+  GradientSum round(Round.Input input, Round.Payload payload) {
     useThreads();
-    writer.write(params);
-    return gradient(step);
+    if (payload != null && payload.state() != null) {
+      replica.reset(payload.stateStep(), payload.state().unpack());
+    }
+    if (payload != null && payload.update() != null && replica.steps() >= 0) {
+      replica.setUpdate(payload.updateStep(), null, payload.update(), payload.updateScale());
+    }
+    GradientSum sum = switch (input.kind()) {
+      case STEP -> step(input.step());
+      case LOCAL_STEPS -> localSteps(input.step(), input.k());
+      case FETCH -> fetch(input.step(), input.from(), input.to());
+    };
+    if (input.checksum() && sum.lost().isEmpty()) {
+      sum.withChecksum(partition, replica.checksum());
+    }
+    return sum;
   }
 
   /**
-   * {@code k} steps of this partition alone, from {@code state}: the parameters, AdamW's first and second moments
-   * end to end (3 × the layout's size), after {@code first} updates. Each step is what the driver does with a
-   * global batch, on this partition's batch: its mean gradient, clipped, AdamW at the scheduled rate. Returns the
-   * state after the k steps in the same layout (treeAggregate sums the partitions' states, the driver divides),
-   * with the loss sums, windows and tokens of all k steps, their gradient norms summed, and the time of all of it
-   * as compute.
+   * Step {@code step}: the replica brought to it (the previous step's update applied), then the gradient sums of
+   * this partition's batch. With one partition that gradient is the step's whole gradient: the replica keeps it as
+   * its next update, and only the sums and the norm go back.
    */
-  GradientSum localSteps(float[] state, long first, int k) {
+  private GradientSum step(long step) {
     long t0 = System.nanoTime();
-    useThreads();
-    if (optimizer == null) {
-      optimizer = new Optimizer(layout, spec.optimization(), spec.totalSteps());
+    if (!replica.advanceTo(step)) {
+      return GradientSum.lost(partition);
     }
-    float[] params = optimizer.adam().restoreState(first, state, 1);
+    double update = (System.nanoTime() - t0) / 1e9;
+    writer.write(replica.params());
+    GradientSum sum = gradient(step);
+    if (spec.partitions() == 1) {
+      Optimizer.Clip clip = replica.optimizer().clip(sum.gradient(), sum.windows());
+      replica.setUpdate(step, sum.gradient(), null, clip.scale());
+      sum = new GradientSum(null, sum.loss(), sum.distill(), sum.squad(), sum.windows(), sum.tokens(),
+          sum.computeSeconds()).withGradNorms(clip.norm());
+    }
+    return sum.withUpdateSeconds(update);
+  }
+
+  /**
+   * {@code k} steps of this partition alone from {@code first}, each as the driver's step over a global batch but
+   * on this partition's batch: its mean gradient, clipped, AdamW at the scheduled rate; the round's payload reset
+   * the replica to the driver's state. Returns the replica's state after the k steps (treeAggregate sums the
+   * partitions' states, the driver divides), with the loss sums, windows and tokens of all k steps, their gradient
+   * norms summed, and the time of all of it as compute.
+   */
+  private GradientSum localSteps(long first, int k) {
+    long t0 = System.nanoTime();
+    if (replica.steps() != first) {
+      return GradientSum.lost(partition);
+    }
     double loss = 0;
     double distill = 0;
     double squad = 0;
@@ -113,18 +157,26 @@ final class Worker implements AutoCloseable {
     long tokens = 0;
     double norms = 0;
     for (long s = first; s < first + k; s++) {
-      writer.write(params);
+      writer.write(replica.params());
       GradientSum sum = gradient(s);
-      norms += optimizer.apply(params, sum, s).gradNorm();
+      norms += replica.step(sum).gradNorm();
       loss += sum.loss();
       distill += sum.distill();
       squad += sum.squad();
       windows += sum.windows();
       tokens += sum.tokens();
     }
-    return new GradientSum(optimizer.adam().state(params), loss, distill, squad, windows, tokens,
-        (System.nanoTime() - t0) / 1e9)
+    return new GradientSum(replica.state(), loss, distill, squad, windows, tokens, (System.nanoTime() - t0) / 1e9)
         .withGradNorms(norms);
+  }
+
+  /** The replica brought to {@code step}; partition 0 returns values [from, to) of its state. */
+  private GradientSum fetch(long step, int from, int to) {
+    if (!replica.advanceTo(step)) {
+      return GradientSum.lost(partition);
+    }
+    return partition == 0 ? new GradientSum(Arrays.copyOfRange(replica.state(), from, to), 0, 0, 0, 0, 0, 0)
+        : new GradientSum();
   }
 
   private void useThreads() {
@@ -137,13 +189,13 @@ final class Worker implements AutoCloseable {
 
   /** The gradient sums of step {@code step} on this partition's batch, with the model as it is. */
   private GradientSum gradient(long step) {
-    List<TrainRow> batch = new ArrayList<>(spec.batching().batchSize());
-    for (int i : plan.rows(step)) {
+    List<TrainRow> batch = new ArrayList<>(spec.batches().batchSize());
+    for (int i : batches.rows(step)) {
       batch.add(rows.get(i));
     }
     if (spec.config().hiddenDropoutProb() > 0 || spec.config().attentionProbsDropoutProb() > 0) {
       // the engine's generator is per JVM: reproducible with one training task per executor
-      Runtimes.seed(BatchPlan.mix(BatchPlan.mix(spec.batching().seed(), step), partition));
+      Runtimes.seed(PartitionBatches.mix(PartitionBatches.mix(spec.batches().seed(), step), partition));
     }
     return GradientStep.compute(model, layout, batch, spec.loss());
   }

@@ -7,11 +7,11 @@ import io.qadistill.model.TrainBatch;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
-import io.qadistill.train.BatchPlan;
-import io.qadistill.train.Batching;
+import io.qadistill.train.BatchSettings;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.GradientSum;
 import io.qadistill.train.ParameterLayout;
+import io.qadistill.train.PartitionBatches;
 import io.qadistill.train.TrainData;
 import io.qadistill.train.TrainRow;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
  * Where one training step's time goes, in one process without Spark: parameter copy-in, zeroing the gradients
  * and the forward pass, loss, backward, gradient copy-out and packing, each timed (wall, and the process's user and system CPU
  * and minor page faults from /proc/self/stat), next to an inference forward of the same batch. Batches as the
- * trainer takes them ({@link BatchPlan}), so what it shows is what {@code finetune} spends.
+ * trainer takes them ({@link PartitionBatches}), so what it shows is what {@code finetune} spends.
  *
  * <p>{@code jobs/bench TrainStepProfile <features> <model dir> [batch 16] [steps 6] [threads 2]
  * [length groups 50; 0: random batches]}
@@ -39,7 +39,7 @@ public final class TrainStepProfile {
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 16;
     int steps = args.length > 3 ? Integer.parseInt(args[3]) : 6;
     int threads = args.length > 4 ? Integer.parseInt(args[4]) : 2;
-    int groups = args.length > 5 ? Integer.parseInt(args[5]) : Batching.LENGTH_GROUPS;
+    int groups = args.length > 5 ? Integer.parseInt(args[5]) : BatchSettings.LENGTH_GROUPS;
     List<TrainRow> rows;
     SparkSession spark = SparkSession.builder().master("local[1]").appName("TrainStepProfile")
         .config("spark.ui.enabled", "false").getOrCreate();
@@ -57,7 +57,8 @@ public final class TrainStepProfile {
       float[] params = layout.read(model);
       ParameterLayout.Writer writer = layout.writer(model);
       model.requireGradients();
-      BatchPlan plan = BatchPlan.of(rows, new Batching(batch, 1, 1, 1, 42).withLengthGroups(groups), 0);
+      PartitionBatches plan = PartitionBatches.of(rows, new BatchSettings(batch, 1, 1, 1, 42).withLengthGroups(groups),
+          0);
       double[] total = new double[PHASES.length * 3];
       System.out.printf("%d windows, batch %d, %d PyTorch threads, length groups %d%n", rows.size(), batch, threads,
           groups);

@@ -8,13 +8,16 @@ import io.qadistill.model.QaModel;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
-import io.qadistill.train.Batching;
-import io.qadistill.train.DistillConfig;
-import io.qadistill.train.DistillJob;
+import io.qadistill.train.BatchSettings;
+import io.qadistill.train.Checkpoints;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.LossChart;
 import io.qadistill.train.MetricsFile;
 import io.qadistill.model.StudentSpec;
+import io.qadistill.train.ParameterLayout;
+import io.qadistill.train.StepStats;
+import io.qadistill.train.TrainConfig;
+import io.qadistill.train.TrainJob;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -38,7 +41,7 @@ class TrainCommandTest {
 
   @Test
   void distillOptionsBecomeTheConfig() {
-    DistillConfig c = parse(DistillCommand.class, "distill", "--features", "f", "--logits", "l", "--teacher", "abc",
+    TrainConfig c = parse(DistillCommand.class, "distill", "--features", "f", "--logits", "l", "--teacher", "abc",
         "--out", "o", "--init", "teacher-dir", "--layers", "3", "--layer-map", "0,2,4", "--temperature", "3",
         "--alpha-ce", "0.7", "--alpha-squad", "0.3", "--learning-rate", "1e-4", "--warmup-steps", "10",
         "--batch-size", "16", "--max-steps", "100", "--partitions", "2", "--seed", "7", "--checkpoint-every", "20",
@@ -47,17 +50,22 @@ class TrainCommandTest {
     assertThat(c.teacher()).isEqualTo("abc");
     assertThat(c.loss()).isEqualTo(new DistillLoss(3, 0.7, 0.3));
     assertThat(c.student()).isEqualTo(new StudentSpec("teacher-dir", 3, 0, 0, 0, List.of(0, 2, 4), null, 7));
-    assertThat(c.optimization().learningRate()).isEqualTo(1e-4);
-    assertThat(c.optimization().warmupSteps()).isEqualTo(10);
-    assertThat(c.batching().batchSize()).isEqualTo(16);
-    assertThat(c.batching().maxSteps()).isEqualTo(100);
-    assertThat(c.batching().partitions()).isEqualTo(2);
-    assertThat(c.batching().localSteps()).isEqualTo(4);
-    assertThat(c.batching().lengthGroups()).isZero();
+    assertThat(c.optimizer().learningRate()).isEqualTo(1e-4);
+    assertThat(c.optimizer().warmupSteps()).isEqualTo(10);
+    assertThat(c.batches().batchSize()).isEqualTo(16);
+    assertThat(c.batches().maxSteps()).isEqualTo(100);
+    assertThat(c.batches().partitions()).isEqualTo(2);
+    assertThat(c.batches().localSteps()).isEqualTo(4);
+    assertThat(c.batches().lengthGroups()).isZero();
     assertThat(parse(DistillCommand.class, "distill", "--features", "f", "--logits", "l", "--out", "o", "--init",
-        "random").batching()).as("defaults").extracting(Batching::lengthGroups, Batching::localSteps)
-        .containsExactly(Batching.LENGTH_GROUPS, 1);
+        "random").batches()).as("defaults").extracting(BatchSettings::lengthGroups, BatchSettings::localSteps)
+        .containsExactly(BatchSettings.LENGTH_GROUPS, 1);
     assertThat(c.checkpoints().every()).isEqualTo(20);
+    TrainConfig fractions = parse(FinetuneCommand.class, "finetune", "--features", "f", "--out", "o", "--init",
+        "random", "--warmup-ratio", "0.1", "--checkpoint-every", "0.25", "--log-every", "0.05");
+    assertThat(fractions.optimizer().warmupRatio()).isEqualTo(0.1);
+    assertThat(fractions.checkpoints().every()).isEqualTo(0.25);
+    assertThat(fractions.logEvery()).isEqualTo(0.05);
     assertThat(c.checkpoints().resume()).isTrue();
     assertThat(c.logEvery()).isEqualTo(5);
   }
@@ -79,7 +87,7 @@ class TrainCommandTest {
   }
 
   @Test
-  void finetuneRunsAndLeavesAModelDirectoryMetricsAndAChart() throws Exception {
+  void finetuneLearnsAndLeavesAModelDirectoryMetricsAndAChart() throws Exception {
     Path model = dir.resolve("start");
     try (QaModel m = QaModel.initialize(
         ModelConfig.bert(30522, 32, 1, 2, 64, 512, 2), tokenizer(), 1)) {
@@ -87,25 +95,42 @@ class TrainCommandTest {
     }
     Path features = dir.resolve("features");
     writeFeatures(features);
-    DistillConfig c = parse(FinetuneCommand.class, "finetune", "--features", features.toString(), "--out",
-        dir.resolve("out").toString(), "--init", model.toString(), "--max-steps", "3", "--batch-size", "2",
-        "--learning-rate", "1e-3", "--log-every", "1");
+    // 4 epochs of 3 steps over the 12 windows
+    TrainConfig c = parse(FinetuneCommand.class, "finetune", "--features", features.toString(), "--out",
+        dir.resolve("out").toString(), "--init", model.toString(), "--max-steps", "12", "--batch-size", "4",
+        "--learning-rate", "1e-3", "--log-every", "0.25", "--checkpoint-every", "0.5");
     assertThat(c.loss()).isEqualTo(DistillLoss.FINE_TUNE);
-    DistillJob.Result r = DistillJob.run(LocalSpark.get(), c);
-    assertThat(r.steps()).isEqualTo(3);
+    TrainJob.Result r = TrainJob.run(LocalSpark.get(), c);
+    assertThat(r.steps()).isEqualTo(12);
     assertThat(r.partitions()).isEqualTo(1);
     Path out = dir.resolve("out");
-    try (QaModel trained = ModelDirectory.load(out)) {
+    try (QaModel start = ModelDirectory.load(model); QaModel trained = ModelDirectory.load(out)) {
       assertThat(trained.config().numHiddenLayers()).isEqualTo(1);
+      ParameterLayout layout = new ParameterLayout(start);
+      float[] before = layout.read(start);
+      float[] after = layout.read(trained);
+      double moved = 0;
+      for (int i = 0; i < before.length; i++) {
+        moved = Math.max(moved, Math.abs(after[i] - before[i]));
+      }
+      assertThat(moved).as("max |trained − initial| parameter").isGreaterThan(1e-3);
     }
-    assertThat(MetricsFile.read(out.resolve(MetricsFile.NAME))).hasSize(3)
-        .allSatisfy(s -> assertThat(s.lossCe()).isZero());
+    List<StepStats> steps = MetricsFile.read(out.resolve(MetricsFile.NAME));
+    assertThat(steps).hasSize(12).allSatisfy(s -> {
+      assertThat(s.loss()).isFinite().isPositive();
+      assertThat(s.lossCe()).isZero();
+    });
+    // the same 12 windows each epoch: the last epoch's mean loss is below the first's
+    double first = steps.subList(0, 3).stream().mapToDouble(StepStats::loss).average().orElseThrow();
+    double last = steps.subList(9, 12).stream().mapToDouble(StepStats::loss).average().orElseThrow();
+    assertThat(last).as("mean loss of the last epoch, against the first's %s", first).isLessThan(0.9 * first);
     assertThat(Files.readString(out.resolve(LossChart.NAME))).startsWith("<svg").contains("polyline");
-    assertThat(out.resolve("checkpoint-3").resolve("trainer_state.json")).exists();
+    assertThat(Checkpoints.list(out)).as("a checkpoint every 6 steps (half the run)").extracting(Path::getFileName)
+        .map(Path::toString).containsExactly("checkpoint-6", "checkpoint-12");
     assertThat(out.resolve("_provenance.json")).exists();
   }
 
-  private static DistillConfig parse(Class<? extends TrainCommand> type, String... args) {
+  private static TrainConfig parse(Class<? extends TrainCommand> type, String... args) {
     CommandLine cli = new CommandLine(new Main());
     CommandLine.ParseResult parsed = cli.parseArgs(args);
     TrainCommand command = (TrainCommand) parsed.subcommand().commandSpec().userObject();

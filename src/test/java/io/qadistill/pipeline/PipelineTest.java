@@ -14,7 +14,7 @@ import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.StandaloneCluster;
 import io.qadistill.testing.SystemPython;
-import io.qadistill.train.DistillJob;
+import io.qadistill.train.TrainJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,11 +80,11 @@ class PipelineTest {
     assertThat(train.examples()).isEqualTo(TRAIN);
     assertThat(((FeaturizeJob.Result) first.stages().get("featurize dev")).examples()).isEqualTo(DEV);
     long steps = steps(train.windows());
-    DistillJob.Result teacher = (DistillJob.Result) first.stages().get("fine-tune teacher");
+    TrainJob.Result teacher = (TrainJob.Result) first.stages().get("fine-tune teacher");
     assertThat(teacher.steps()).isEqualTo(steps);
     assertThat(teacher.partitions()).isEqualTo(PARTITIONS);
     assertThat(((TeacherLogitsJob.Result) first.stages().get("teacher logits")).scored()).isEqualTo(train.windows());
-    assertThat(((DistillJob.Result) first.stages().get("distill student")).steps()).isEqualTo(steps);
+    assertThat(((TrainJob.Result) first.stages().get("distill student")).steps()).isEqualTo(steps);
     assertThat(((PredictJob.Result) first.stages().get("predict student")).predictions()).isEqualTo(DEV);
 
     String html = Files.readString(Path.of(first.report()));
@@ -180,7 +180,7 @@ class PipelineTest {
     long steps = steps(((FeaturizeJob.Result) first.stages().get("featurize train")).windows());
     Files.delete(work.resolve("student").resolve(Provenance.FILE_NAME));
     Pipeline.Result third = new Pipeline(config).run(LocalSpark.get());
-    DistillJob.Result resumed = (DistillJob.Result) third.stages().get("distill student");
+    TrainJob.Result resumed = (TrainJob.Result) third.stages().get("distill student");
     assertThat(resumed.startStep()).isEqualTo(steps);
     assertThat(resumed.steps()).isEqualTo(steps);
     assertThat(third.stages().get("fine-tune teacher")).isEqualTo("reused");

@@ -20,9 +20,9 @@ import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.RobertaTokenizer;
 import io.qadistill.testing.TestData;
-import io.qadistill.train.Batching;
-import io.qadistill.train.DistillConfig;
-import io.qadistill.train.DistillJob;
+import io.qadistill.train.BatchSettings;
+import io.qadistill.train.TrainConfig;
+import io.qadistill.train.TrainJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,16 +81,16 @@ class RobertaEndToEndTest {
     assertThat(scored.scored()).isEqualTo(WINDOWS);
     assertThat(scored.quarantined()).isZero();
 
-    Batching few = new Batching(4, 1, 6, 1, 3);
+    BatchSettings few = new BatchSettings(4, 1, 6, 1, 3);
     String student = dir.resolve("student").toString();
     // a random student takes the bundled bert-base-uncased tokenizer: not the teacher's
-    DistillConfig random = DistillConfig.defaults(features, logits, dir.resolve("random").toString(),
-        StudentSpec.random(2, 64, 4, 128, 1)).withBatching(few);
-    assertThatThrownBy(() -> DistillJob.run(spark, random)).isInstanceOf(UsageException.class)
+    TrainConfig random = TrainConfig.defaults(features, logits, dir.resolve("random").toString(),
+        StudentSpec.random(2, 64, 4, 128, 1)).withBatches(few);
+    assertThatThrownBy(() -> TrainJob.run(spark, random)).isInstanceOf(UsageException.class)
         .hasMessageContaining("the student's vocabulary (30522 tokens").hasMessageContaining("(" + vocab + " tokens")
         .hasMessageContaining("teacher and student must share a tokenizer");
-    DistillJob.Result distilled = DistillJob.run(spark, DistillConfig.defaults(features, logits, student,
-        StudentSpec.fromSource(teacher.toString(), 2, 1)).withBatching(few));
+    TrainJob.Result distilled = TrainJob.run(spark, TrainConfig.defaults(features, logits, student,
+        StudentSpec.fromSource(teacher.toString(), 2, 1)).withBatches(few));
     assertThat(distilled.steps()).isEqualTo(6);
     assertThat(distilled.lastLoss()).isFinite();
     try (QaModel s = QaModel.load(Path.of(student))) {

@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A run stopped after step k and resumed ends where the uninterrupted run ends (to 1e-5), both when it stopped
@@ -31,23 +33,23 @@ class CheckpointResumeTest {
   private final TrainFixture fixture = TrainFixture.shared();
   private final SparkSession spark = LocalSpark.get();
 
-  private DistillConfig config(String out) {
+  private TrainConfig config(String out) {
     StudentSpec student = StudentSpec.fromSource(fixture.teacher(), 1, 5).withDropout(0);
-    return DistillConfig.defaults(fixture.features(), fixture.logits(), dir.resolve(out).toString(), student)
-        .withOptimization(new Optimization(1e-3, 0.01, 1e-3, 1.0, 1))
-        .withBatching(new Batching(2, 1, STEPS, 2, 9))
-        .withCheckpoints(new Checkpointing(2, 2, false, 0));
+    return TrainConfig.defaults(fixture.features(), fixture.logits(), dir.resolve(out).toString(), student)
+        .withOptimizer(new OptimizerSettings(1e-3, 0.01, 1e-3, 1.0, 1))
+        .withBatches(new BatchSettings(2, 1, STEPS, 2, 9))
+        .withCheckpoints(new CheckpointSettings(2, 2, false, 0));
   }
 
   @Test
   void stoppedOrKilledThenResumedEqualsUninterrupted() throws IOException {
-    DistillJob.Result whole = DistillJob.run(spark, config("whole"));
+    TrainJob.Result whole = TrainJob.run(spark, config("whole"));
     assertThat(whole.stopped()).isFalse();
     assertThat(Checkpoints.list(dir.resolve("whole")).stream().map(p -> p.getFileName().toString()))
         .as("every 2 steps and at the end, the newest 2 kept").containsExactly("checkpoint-4", "checkpoint-5");
 
-    DistillConfig parted = config("parted");
-    DistillJob.Result first = DistillJob.run(spark, parted.withCheckpoints(parted.checkpoints().withStopAfter(3)));
+    TrainConfig parted = config("parted");
+    TrainJob.Result first = TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withStopAfter(3)));
     assertThat(first.stopped()).isTrue();
     assertThat(first.steps()).isEqualTo(3);
     assertThat(first.model()).isNull();
@@ -56,7 +58,7 @@ class CheckpointResumeTest {
     copyTree(dir.resolve("parted"), killed);
 
     // stopped with a checkpoint of step 3: resume takes steps 4 and 5
-    DistillJob.Result resumed = DistillJob.run(spark, parted.withCheckpoints(parted.checkpoints().withResume(true)));
+    TrainJob.Result resumed = TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withResume(true)));
     assertThat(resumed.startStep()).isEqualTo(3);
     assertThat(resumed.steps()).isEqualTo(STEPS);
     assertSameModel(dir.resolve("parted"), dir.resolve("whole"));
@@ -64,8 +66,8 @@ class CheckpointResumeTest {
 
     // killed after step 3 before its checkpoint: the newest is step 2's, and resume redoes step 3
     deleteTree(killed.resolve("checkpoint-3"));
-    DistillConfig again = parted.withOut(killed.toString());
-    DistillJob.Result redone = DistillJob.run(spark, again.withCheckpoints(again.checkpoints().withResume(true)));
+    TrainConfig again = parted.withOut(killed.toString());
+    TrainJob.Result redone = TrainJob.run(spark, again.withCheckpoints(again.checkpoints().withResume(true)));
     assertThat(redone.startStep()).isEqualTo(2);
     assertSameModel(killed, dir.resolve("whole"));
     assertSameMetrics(killed, dir.resolve("whole"));
@@ -75,15 +77,55 @@ class CheckpointResumeTest {
     }
   }
 
+  /**
+   * A run killed while it wrote checkpoint 4 leaves what the writer had written by then under the hidden name:
+   * here the model directory with half its weights file (killed mid-write), or every file but not yet renamed.
+   * Either way resume continues from checkpoint 3, the newest complete one, ends where the uninterrupted run ends,
+   * and its own checkpoint 4 replaces the leftover.
+   */
+  @ParameterizedTest(name = "killed {0}")
+  @ValueSource(strings = {"while writing the weights", "before the rename"})
+  void aHalfWrittenCheckpointIsSkippedOnResume(String when) throws IOException {
+    Runs runs = wholeAndStoppedAfter3();
+    Path out = dir.resolve("killed");
+    copyTree(runs.stopped(), out);
+    Path part = out.resolve(".checkpoint-4.part");
+    copyTree(runs.whole().resolve("checkpoint-4"), part);
+    if (when.startsWith("while")) {
+      Files.delete(part.resolve(Checkpoints.OPTIMIZER));
+      Files.delete(part.resolve(Checkpoints.STATE));
+      Path weights = part.resolve(ModelDirectory.WEIGHTS);
+      byte[] bytes = Files.readAllBytes(weights);
+      Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    }
+    assertThat(Checkpoints.latest(out)).as("the newest complete checkpoint").contains(out.resolve("checkpoint-3"));
+
+    TrainConfig resume = config("x").withOut(out.toString());
+    TrainJob.Result resumed = TrainJob.run(spark, resume.withCheckpoints(resume.checkpoints().withResume(true)));
+    assertThat(resumed.startStep()).isEqualTo(3);
+    assertSameModel(out, runs.whole());
+    assertSameMetrics(out, runs.whole());
+    assertThat(part).as("the leftover, replaced by the resumed run's checkpoint 4").doesNotExist();
+  }
+
+  private record Runs(Path whole, Path stopped) {}
+
+  private Runs wholeAndStoppedAfter3() {
+    TrainJob.run(spark, config("whole"));
+    TrainConfig parted = config("parted");
+    TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withStopAfter(3)));
+    return new Runs(dir.resolve("whole"), dir.resolve("parted"));
+  }
+
   @Test
   void checkpointsOfAnotherRunOrWithoutResumeAreRefused() {
-    DistillConfig config = config("out");
-    DistillJob.run(spark, config.withCheckpoints(config.checkpoints().withStopAfter(1)));
-    assertThatThrownBy(() -> DistillJob.run(spark, config))
+    TrainConfig config = config("out");
+    TrainJob.run(spark, config.withCheckpoints(config.checkpoints().withStopAfter(1)));
+    assertThatThrownBy(() -> TrainJob.run(spark, config))
         .isInstanceOf(UsageException.class).hasMessageContaining("holds checkpoints").hasMessageContaining("--resume");
-    DistillConfig otherBatch = config.withBatching(new Batching(3, 1, STEPS, 2, 9))
+    TrainConfig otherBatch = config.withBatches(new BatchSettings(3, 1, STEPS, 2, 9))
         .withCheckpoints(config.checkpoints().withResume(true));
-    assertThatThrownBy(() -> DistillJob.run(spark, otherBatch))
+    assertThatThrownBy(() -> TrainJob.run(spark, otherBatch))
         .isInstanceOf(UsageException.class).hasMessageContaining("checkpoint of another run")
         .hasMessageContaining("batch_size 3 vs 2");
   }

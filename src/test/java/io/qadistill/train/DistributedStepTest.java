@@ -18,9 +18,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The driver-coordinated step is one big batch: with dropout off and one seed, K steps of the Spark trainer over
- * P = 1, 2, 3 partitions (local[2]: 3 partitions share 2 cores) give the parameters, to 1e-5, and the per-step
- * losses and gradient norms of a single-process loop over the same union batches. The learning rate is large
- * and clipping is on, so a wrong average (Adam alone would hide a constant factor) or a missed partition shows.
+ * P = 1, 2, 3 partitions (local[2]: 3 partitions share 2 cores), each applying the update to its own replica, give
+ * the parameters, to 1e-5, and the per-step losses and gradient norms of a single-process loop over the same union
+ * batches. The learning rate is large and clipping is on, so a wrong average (Adam alone would hide a constant
+ * factor) or a missed partition shows. The replicas' checksums are compared every step (--log-every 1).
  */
 class DistributedStepTest {
   private static final int STEPS = 4;
@@ -43,20 +44,21 @@ class DistributedStepTest {
     // the last LayerNorm bias: softmax ignores a shift of all logits), so what they get is float rounding noise,
     // which differs with the order windows are summed in, and Adam with a tiny ε scales that noise to steps of
     // ±lr. With ε above the noise (~1e-6) those parameters stay put in both runs and the rest still train.
-    Optimization optimization = new Optimization(1e-3, 0.01, 1e-3, 0.5, 1);
-    DistillConfig config = DistillConfig.defaults(fixture.features(), fixture.logits(),
+    OptimizerSettings optimization = new OptimizerSettings(1e-3, 0.01, 1e-3, 0.5, 1);
+    TrainConfig config = TrainConfig.defaults(fixture.features(), fixture.logits(),
             dir.resolve("out-" + partitions).toString(), student)
-        .withOptimization(optimization)
-        .withBatching(new Batching(BATCH, 1, STEPS, partitions, 7).withLengthGroups(2));
+        .withOptimizer(optimization)
+        .withBatches(new BatchSettings(BATCH, 1, STEPS, partitions, 7).withLengthGroups(2))
+        .withLogEvery(1);
 
-    DistillJob.Result result = DistillJob.run(spark, config);
+    TrainJob.Result result = TrainJob.run(spark, config);
     assertThat(result.steps()).isEqualTo(STEPS);
     assertThat(result.windows()).isEqualTo(40);
 
     TrainData data = TrainData.prepare(spark, fixture.features(), fixture.logits(), null, partitions);
     List<List<TrainRow>> batches;
     try {
-      batches = SingleProcessLoop.unionBatches(data, config.batching(), STEPS);
+      batches = SingleProcessLoop.unionBatches(data, config.batches(), STEPS);
     } finally {
       data.release();
     }
@@ -89,7 +91,22 @@ class DistributedStepTest {
       // the parts of a step's time: the tasks' own overhead and the broadcast's creation lie within the exchange
       assertThat(got.inTaskSeconds()).as("in-task time of step %d", s + 1).isPositive()
           .isLessThan(got.exchangeSeconds());
-      assertThat(got.broadcastSeconds()).isPositive().isLessThan(got.exchangeSeconds() - got.inTaskSeconds());
+      assertThat(got.broadcastSeconds()).isLessThan(got.exchangeSeconds());
+      assertThat(got.updateSeconds()).as("the replicas' update of step %d", s + 1).isPositive();
+      // what travels: the first step sends the state (its zero moments packed away), each later one the summed
+      // gradient, less than the parameters (untouched embedding rows left out), or nothing with one partition
+      long parameters = 4L * initial.length;
+      if (s == 0) {
+        // (zero biases pack away too)
+        assertThat(got.bytesDown()).as("the initial state, packed").isBetween(parameters / 2, parameters + 4096);
+      } else if (partitions == 1) {
+        assertThat(got.bytesDown()).as("bytes down at step %d", s + 1).isZero();
+        assertThat(got.bytesUp()).as("bytes up at step %d", s + 1).isZero();
+      } else {
+        assertThat(got.bytesDown()).as("the summed gradient at step %d", s + 1).isPositive()
+            .isLessThan(parameters / 2);
+        assertThat(got.bytesUp()).as("the partitions' gradients at step %d", s + 1).isGreaterThan(got.bytesDown());
+      }
     }
     assertThat(steps.get(0).learningRate()).isZero(); // warm-up from 0, as transformers' schedule
     assertThat(steps.get(1).gradNorm()).as("clipping is active").isGreaterThan(0.5);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalStepsTest {
   // ε = 1e-3 and clipping on, as DistributedStepTest (there the reason for ε is given)
-  private static final Optimization OPTIMIZATION = new Optimization(1e-3, 0.01, 1e-3, 0.5, 1);
+  private static final OptimizerSettings OPTIMIZATION = new OptimizerSettings(1e-3, 0.01, 1e-3, 0.5, 1);
 
   @TempDir static Path dir;
   private final TrainFixture fixture = TrainFixture.shared();
@@ -36,9 +36,9 @@ class LocalStepsTest {
   void onePartitionWithLocalStepsEqualsPlainSteps() throws Exception {
     // 4 steps in rounds of 3: a round of 3, then one of 1 (rounds end at multiples of K); the second starts from
     // the state the driver got back from the first
-    Batching batching = new Batching(3, 1, 4, 1, 7).withLocalSteps(3);
-    DistillConfig config = config("one", batching);
-    DistillJob.Result result = DistillJob.run(spark, config);
+    BatchSettings batching = new BatchSettings(3, 1, 4, 1, 7).withLocalSteps(3);
+    TrainConfig config = config("one", batching);
+    TrainJob.Result result = TrainJob.run(spark, config);
     assertThat(result.steps()).isEqualTo(4);
 
     List<List<List<TrainRow>>> batches = batches(batching, 4);
@@ -54,9 +54,9 @@ class LocalStepsTest {
 
   @Test
   void aRoundOverTwoPartitionsIsTheMeanOfTheirOwnRuns() {
-    Batching batching = new Batching(3, 1, 2, 2, 7).withLocalSteps(2);
-    DistillConfig config = config("two", batching);
-    DistillJob.run(spark, config);
+    BatchSettings batching = new BatchSettings(3, 1, 2, 2, 7).withLocalSteps(2);
+    TrainConfig config = config("two", batching);
+    TrainJob.run(spark, config);
 
     List<List<List<TrainRow>>> batches = batches(batching, 2);
     float[] first = SingleProcessLoop.run(student, DistillLoss.DEFAULT, OPTIMIZATION, 2, batches.get(0)).params();
@@ -74,13 +74,13 @@ class LocalStepsTest {
     assertThat(maxAbsDiff(trained, plain)).as("not plain steps over the global batch").isGreaterThan(1e-4);
   }
 
-  private DistillConfig config(String out, Batching batching) {
-    return DistillConfig.defaults(fixture.features(), fixture.logits(), dir.resolve(out).toString(), student)
-        .withOptimization(OPTIMIZATION)
-        .withBatching(batching);
+  private TrainConfig config(String out, BatchSettings batching) {
+    return TrainConfig.defaults(fixture.features(), fixture.logits(), dir.resolve(out).toString(), student)
+        .withOptimizer(OPTIMIZATION)
+        .withBatches(batching);
   }
 
-  private List<List<List<TrainRow>>> batches(Batching batching, long steps) {
+  private List<List<List<TrainRow>>> batches(BatchSettings batching, long steps) {
     return SingleProcessLoop.partitionBatches(prepare(batching.partitions()), batching, steps);
   }
 
@@ -96,7 +96,7 @@ class LocalStepsTest {
     }
   }
 
-  private static float[] params(DistillConfig config) {
+  private static float[] params(TrainConfig config) {
     try (QaModel model = ModelDirectory.load(Path.of(config.out()))) {
       return new ParameterLayout(model).read(model);
     }

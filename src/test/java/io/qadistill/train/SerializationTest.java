@@ -1,6 +1,7 @@
 package io.qadistill.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.SplittableRandom;
 import org.apache.spark.SparkConf;
@@ -50,6 +51,35 @@ class SerializationTest {
       twice[i] = g[i] + g[i];
     }
     assertThat(adopted.add(new GradientSum(g.clone(), 1, 0, 1, 1, 1, 0).packed()).gradient()).containsExactly(twice);
+    assertThat(adopted.bytes()).as("bytes sent by both partitions").isEqualTo(2 * sum.packedBytes());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"java", "kryo"})
+  void checksumsAndLostPartitionsComeBackAndAddUp(String which) {
+    GradientSum first = new GradientSum(null, 1, 0, 1, 2, 10, 0.1).withChecksum(0, -7);
+    GradientSum second = roundTrip(serializer(which), new GradientSum(null, 2, 0, 2, 2, 10, 0.3)
+        .withChecksum(2, 12), GradientSum.class);
+    GradientSum lost = roundTrip(serializer(which), GradientSum.lost(1), GradientSum.class);
+    GradientSum sum = new GradientSum().add(first).add(second).add(lost);
+    assertThat(sum.checksums()).containsExactly(entry(0, -7), entry(2, 12));
+    assertThat(sum.lost()).containsExactly(1);
+    assertThat(sum.windows()).isEqualTo(4);
+    assertThat(sum.computeSeconds()).isEqualTo(0.3);
+    assertThat(new GradientSum().add(first).lost()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"java", "kryo"})
+  void packedFloatsUnpackOverAnyArray(String which) {
+    float[] values = {0, 0, 1.5f, 0, 0, 0, 0, 0, 0, 0, 0, 0, -2, 0, 3, 0, 0};
+    PackedFloats packed = roundTrip(serializer(which), PackedFloats.of(values), PackedFloats.class);
+    float[] dirty = new float[values.length];
+    java.util.Arrays.fill(dirty, 9f);
+    packed.unpackInto(dirty);
+    assertThat(dirty).as("the zeros written too").containsExactly(values);
+    assertThat(packed.length()).isEqualTo(values.length);
+    assertThat(PackedFloats.of(new float[1000]).bytes()).as("zeros pack to one run").isEqualTo(12);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -18,9 +18,9 @@ public final class SingleProcessLoop {
 
   /**
    * The global batches a Spark run of {@code steps} steps over {@code data} takes: step s is the union over
-   * partitions of the rows {@link BatchPlan} gives partition p, in partition order.
+   * partitions of the rows {@link PartitionBatches} gives partition p, in partition order.
    */
-  public static List<List<TrainRow>> unionBatches(TrainData data, Batching batching, long steps) {
+  public static List<List<TrainRow>> unionBatches(TrainData data, BatchSettings batching, long steps) {
     List<List<List<TrainRow>>> partitions = partitionBatches(data, batching, steps);
     List<List<TrainRow>> out = new ArrayList<>();
     for (int s = 0; s < steps; s++) {
@@ -34,11 +34,11 @@ public final class SingleProcessLoop {
   }
 
   /** Each partition's batches of the first {@code steps} steps: [partition][step]. */
-  public static List<List<List<TrainRow>>> partitionBatches(TrainData data, Batching batching, long steps) {
+  public static List<List<List<TrainRow>>> partitionBatches(TrainData data, BatchSettings batching, long steps) {
     List<List<TrainRow>> partitions = data.rows().glom().collect();
     List<List<List<TrainRow>>> out = new ArrayList<>();
     for (int p = 0; p < partitions.size(); p++) {
-      BatchPlan plan = BatchPlan.of(partitions.get(p), batching, p);
+      PartitionBatches plan = PartitionBatches.of(partitions.get(p), batching, p);
       List<List<TrainRow>> batches = new ArrayList<>();
       for (long s = 0; s < steps; s++) {
         List<TrainRow> batch = new ArrayList<>();
@@ -53,7 +53,7 @@ public final class SingleProcessLoop {
   }
 
   /** Trains {@code student} on {@code batches}, one step each; the schedule's end is {@code totalSteps}. */
-  public static Result run(StudentSpec student, DistillLoss loss, Optimization optimization, long totalSteps,
+  public static Result run(StudentSpec student, DistillLoss loss, OptimizerSettings optimization, long totalSteps,
                            List<List<TrainRow>> batches) {
     try (QaModel model = Students.build(student)) {
       ParameterLayout layout = new ParameterLayout(model);
@@ -69,7 +69,7 @@ public final class SingleProcessLoop {
         Optimizer.Update update = optimizer.apply(params, sum, s);
         double n = sum.windows();
         steps.add(new StepStats(s + 1, sum.loss() / n, sum.distill() / n, sum.squad() / n, update.learningRate(),
-            update.gradNorm(), sum.windows(), sum.tokens(), 0, (System.nanoTime() - t0) / 1e9, 0, 0, 0, 0));
+            update.gradNorm(), sum.windows(), sum.tokens(), 0, (System.nanoTime() - t0) / 1e9, 0, 0, 0, 0, 0, 0));
       }
       return new Result(params, steps);
     }

@@ -13,17 +13,17 @@ import java.io.Serializable;
  * @param partitions training partitions (one task each, one per executor); 0 = one per executor (1 locally)
  * @param seed the shuffling of each partition's rows per epoch, and dropout (42)
  * @param lengthGroups batches per mega-batch of length-grouped batches (Hugging Face's {@code group_by_length},
- *     see {@link BatchPlan}); 0 = plain random batches (50, as Hugging Face's mega-batch)
+ *     see {@link PartitionBatches}); 0 = plain random batches (50, as Hugging Face's mega-batch)
  * @param localSteps steps each partition takes on its own (AdamW on its own batches, from the driver's
  *     parameters and optimizer state) before the driver averages parameters and state; 1 = every step one
  *     gradient step over the global batch (1)
  */
-public record Batching(int batchSize, double epochs, long maxSteps, int partitions, long seed, int lengthGroups,
+public record BatchSettings(int batchSize, double epochs, long maxSteps, int partitions, long seed, int lengthGroups,
                        int localSteps) implements Serializable {
   public static final int LENGTH_GROUPS = 50;
-  public static final Batching DEFAULT = new Batching(8, 3.0, 0, 0, 42);
+  public static final BatchSettings DEFAULT = new BatchSettings(8, 3.0, 0, 0, 42);
 
-  public Batching {
+  public BatchSettings {
     if (batchSize < 1) {
       throw new UsageException("batch size " + batchSize
           + " must be ≥ 1 (windows per partition per step; default 8)");
@@ -47,7 +47,7 @@ public record Batching(int batchSize, double epochs, long maxSteps, int partitio
   }
 
   /** Length-grouped batches ({@value #LENGTH_GROUPS} per mega-batch), one global gradient step per step. */
-  public Batching(int batchSize, double epochs, long maxSteps, int partitions, long seed) {
+  public BatchSettings(int batchSize, double epochs, long maxSteps, int partitions, long seed) {
     this(batchSize, epochs, maxSteps, partitions, seed, LENGTH_GROUPS, 1);
   }
 
@@ -60,19 +60,19 @@ public record Batching(int batchSize, double epochs, long maxSteps, int partitio
     return Math.max(1, (long) Math.ceil(epochs * perEpoch));
   }
 
-  public Batching withMaxSteps(long steps) {
-    return new Batching(batchSize, epochs, steps, partitions, seed, lengthGroups, localSteps);
+  public BatchSettings withMaxSteps(long steps) {
+    return new BatchSettings(batchSize, epochs, steps, partitions, seed, lengthGroups, localSteps);
   }
 
-  public Batching withPartitions(int p) {
-    return new Batching(batchSize, epochs, maxSteps, p, seed, lengthGroups, localSteps);
+  public BatchSettings withPartitions(int p) {
+    return new BatchSettings(batchSize, epochs, maxSteps, p, seed, lengthGroups, localSteps);
   }
 
-  public Batching withLengthGroups(int groups) {
-    return new Batching(batchSize, epochs, maxSteps, partitions, seed, groups, localSteps);
+  public BatchSettings withLengthGroups(int groups) {
+    return new BatchSettings(batchSize, epochs, maxSteps, partitions, seed, groups, localSteps);
   }
 
-  public Batching withLocalSteps(int k) {
-    return new Batching(batchSize, epochs, maxSteps, partitions, seed, lengthGroups, k);
+  public BatchSettings withLocalSteps(int k) {
+    return new BatchSettings(batchSize, epochs, maxSteps, partitions, seed, lengthGroups, k);
   }
 }

@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-class BatchPlanTest {
+class PartitionBatchesTest {
   @Test
   void everyEpochTakesEveryRowOnceInAFreshOrder() {
-    BatchPlan plan = new BatchPlan(10, 2, 42, 0);
+    PartitionBatches plan = new PartitionBatches(10, 2, 42, 0);
     List<Integer> taken = new ArrayList<>();
     for (long s = 0; s < 15; s++) { // 30 rows: three epochs
       for (int i : plan.rows(s)) {
@@ -30,26 +30,26 @@ class BatchPlanTest {
 
   @Test
   void aStepsRowsDependOnTheStepAloneAndMayStraddleEpochs() {
-    BatchPlan walked = new BatchPlan(10, 3, 42, 1);
+    PartitionBatches walked = new PartitionBatches(10, 3, 42, 1);
     int[][] inOrder = new int[8][];
     for (int s = 0; s < 8; s++) {
       inOrder[s] = walked.rows(s);
     }
     for (int s = 7; s >= 0; s--) { // a fresh plan, asked backwards (as after a resume): the same rows
-      assertThat(new BatchPlan(10, 3, 42, 1).rows(s)).isEqualTo(inOrder[s]);
+      assertThat(new PartitionBatches(10, 3, 42, 1).rows(s)).isEqualTo(inOrder[s]);
     }
     // step 3 takes positions 9, 10, 11: the last row of epoch 0 and the first two of epoch 1
-    BatchPlan byTwo = new BatchPlan(10, 1, 42, 1);
+    PartitionBatches byTwo = new PartitionBatches(10, 1, 42, 1);
     assertThat(inOrder[3]).containsExactly(byTwo.rows(9)[0], byTwo.rows(10)[0], byTwo.rows(11)[0]);
     assertThat(walked.epochs(10)).isEqualTo(3.0);
   }
 
   @Test
   void seedAndPartitionGiveOtherOrders() {
-    int[] a = new BatchPlan(50, 50, 1, 0).rows(0);
-    assertThat(new BatchPlan(50, 50, 1, 0).rows(0)).isEqualTo(a);
-    assertThat(new BatchPlan(50, 50, 2, 0).rows(0)).isNotEqualTo(a);
-    assertThat(new BatchPlan(50, 50, 1, 1).rows(0)).isNotEqualTo(a);
+    int[] a = new PartitionBatches(50, 50, 1, 0).rows(0);
+    assertThat(new PartitionBatches(50, 50, 1, 0).rows(0)).isEqualTo(a);
+    assertThat(new PartitionBatches(50, 50, 2, 0).rows(0)).isNotEqualTo(a);
+    assertThat(new PartitionBatches(50, 50, 1, 1).rows(0)).isNotEqualTo(a);
   }
 
   @Test
@@ -57,15 +57,15 @@ class BatchPlanTest {
     int rows = 203; // not a multiple of the batch: batches straddle epochs and the mega-batches move with them
     int batch = 4;
     int[] lengths = new SplittableRandom(5).ints(rows, 20, 385).toArray();
-    BatchPlan grouped = new BatchPlan(lengths, batch, 42, 0, 5);
-    BatchPlan random = new BatchPlan(lengths, batch, 42, 0, 0);
+    PartitionBatches grouped = new PartitionBatches(lengths, batch, 42, 0, 5);
+    PartitionBatches random = new PartitionBatches(lengths, batch, 42, 0, 0);
     long steps = 3L * rows / batch; // three epochs, rounded down
     List<Integer> taken = new ArrayList<>();
     long groupedPadded = 0;
     long randomPadded = 0;
     for (long s = 0; s < steps; s++) {
       int[] rowsOfStep = grouped.rows(s);
-      assertThat(new BatchPlan(lengths, batch, 42, 0, 5).rows(s)).as("step %d alone", s).isEqualTo(rowsOfStep);
+      assertThat(new PartitionBatches(lengths, batch, 42, 0, 5).rows(s)).as("step %d alone", s).isEqualTo(rowsOfStep);
       for (int i : rowsOfStep) {
         taken.add(i);
       }
@@ -81,7 +81,7 @@ class BatchPlanTest {
     assertThat((double) groupedPadded / randomPadded).isLessThan(0.75);
     assertThat(taken.subList(0, rows)).as("a mega-batch's batches are shuffled, not longest first")
         .isNotEqualTo(taken.subList(0, rows).stream().sorted((a, b) -> lengths[b] - lengths[a]).toList());
-    assertThat(new BatchPlan(lengths, batch, 43, 0, 5).rows(0)).isNotEqualTo(grouped.rows(0));
+    assertThat(new PartitionBatches(lengths, batch, 43, 0, 5).rows(0)).isNotEqualTo(grouped.rows(0));
   }
 
   private static long padded(int[] lengths, int[] rows) {

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * mega-batch). The mega-batches are aligned to the global batch boundaries (which move from epoch to epoch when
  * the rows are not a multiple of the batch), so that every batch lies within one mega-batch.
  */
-public final class BatchPlan {
+public final class PartitionBatches {
   private final int rows;
   private final int batch;
   private final long seed;
@@ -31,16 +31,16 @@ public final class BatchPlan {
   private int[] cached;
 
   /** Plain random batches. */
-  public BatchPlan(int rows, int batch, long seed, int partition) {
+  public PartitionBatches(int rows, int batch, long seed, int partition) {
     this(rows, batch, seed, partition, null, 0);
   }
 
   /** Batches grouped by length: {@code lengths} of the partition's rows, {@code groups} batches per mega-batch. */
-  public BatchPlan(int[] lengths, int batch, long seed, int partition, int groups) {
+  public PartitionBatches(int[] lengths, int batch, long seed, int partition, int groups) {
     this(lengths.length, batch, seed, partition, lengths.clone(), groups);
   }
 
-  private BatchPlan(int rows, int batch, long seed, int partition, int[] lengths, int groups) {
+  private PartitionBatches(int rows, int batch, long seed, int partition, int[] lengths, int groups) {
     if (rows < 1 || batch < 1 || groups < 0) {
       throw new IllegalArgumentException("a partition of " + rows + " rows in batches of " + batch + ", groups of "
           + groups);
@@ -54,9 +54,9 @@ public final class BatchPlan {
   }
 
   /** The plan {@code batching} gives a partition of {@code partitionRows} (in their stored order). */
-  public static BatchPlan of(List<TrainRow> partitionRows, Batching batching, int partition) {
+  public static PartitionBatches of(List<TrainRow> partitionRows, BatchSettings batching, int partition) {
     int[] lengths = partitionRows.stream().mapToInt(TrainRow::length).toArray();
-    return new BatchPlan(lengths.length, batching.batchSize(), batching.seed(), partition, lengths,
+    return new PartitionBatches(lengths.length, batching.batchSize(), batching.seed(), partition, lengths,
         batching.lengthGroups());
   }
 

@@ -11,12 +11,14 @@ import java.io.Serializable;
  * @param adamEpsilon AdamW's ε (1e-8)
  * @param maxGradNorm clip the averaged gradient to this global L2 norm; 0 = no clipping (1.0)
  * @param warmupSteps steps of linear warm-up from 0, after which the rate decays linearly to 0 at the end (0)
+ * @param warmupRatio warm-up as a fraction of the run's steps, used when {@code warmupSteps} is 0 (transformers'
+ *     {@code warmup_ratio}; 0)
  */
-public record Optimization(double learningRate, double weightDecay, double adamEpsilon, double maxGradNorm,
-                           int warmupSteps) implements Serializable {
-  public static final Optimization DEFAULT = new Optimization(5e-5, 0.0, 1e-8, 1.0, 0);
+public record OptimizerSettings(double learningRate, double weightDecay, double adamEpsilon, double maxGradNorm,
+                                int warmupSteps, double warmupRatio) implements Serializable {
+  public static final OptimizerSettings DEFAULT = new OptimizerSettings(5e-5, 0.0, 1e-8, 1.0, 0, 0);
 
-  public Optimization {
+  public OptimizerSettings {
     if (!(learningRate > 0 && learningRate < 1)) {
       throw new UsageException("learning rate " + learningRate + " must be in (0, 1) (default 5e-5)");
     }
@@ -32,5 +34,19 @@ public record Optimization(double learningRate, double weightDecay, double adamE
     if (warmupSteps < 0) {
       throw new UsageException("warm-up steps " + warmupSteps + " must be ≥ 0");
     }
+    if (!(warmupRatio >= 0 && warmupRatio < 1)) {
+      throw new UsageException("warm-up ratio " + warmupRatio + " must be in [0, 1) (a fraction of the steps)");
+    }
+  }
+
+  /** Warm-up given in steps (or none). */
+  public OptimizerSettings(double learningRate, double weightDecay, double adamEpsilon, double maxGradNorm,
+                           int warmupSteps) {
+    this(learningRate, weightDecay, adamEpsilon, maxGradNorm, warmupSteps, 0);
+  }
+
+  /** The warm-up steps of a run of {@code totalSteps}: as given, else transformers' ⌈ratio × steps⌉. */
+  public long warmup(long totalSteps) {
+    return warmupSteps > 0 ? warmupSteps : (long) Math.ceil(warmupRatio * totalSteps);
   }
 }
