@@ -2,7 +2,7 @@ package io.qadistill.model.onnx;
 
 /**
  * A linear layer's weight quantized symmetrically per output channel: for each output {@code o}, scale =
- * max |w[o, ·]| / 127 and q = round(w / scale) in [-127, 127] (zero point 0; -128 is left unused so that the range
+ * max |w[o, ·]| / 127 and q = round(w / scale) in [-127, 127], halves to even (zero point 0; -128 is left unused so that the range
  * is symmetric), as ONNX Runtime's {@code quantize_dynamic} does with {@code per_channel=True} for int8 weights.
  *
  * @param values row-major [in, out], ONNX's MatMul layout
@@ -27,7 +27,7 @@ public record Int8Matrix(byte[] values, float[] scales) {
       float scale = max > 0 ? max / MAX : 1f;
       scales[o] = scale;
       for (int i = 0; i < in; i++) {
-        int v = Math.round(weight[o * in + i] / scale);
+        int v = (int) Math.rint(weight[o * in + i] / scale); // halves to even, as numpy's round in ORT's quantizer
         q[i * out + o] = (byte) Math.max(-MAX, Math.min(MAX, v));
       }
     }
