@@ -163,11 +163,13 @@ public final class OnnxBuilder {
     inputs.forEach(v -> graph.message(GRAPH_INPUT, v));
     outputs.forEach(v -> graph.message(GRAPH_OUTPUT, v));
     Proto model = new Proto().int64(MODEL_IR_VERSION, IR_VERSION).string(MODEL_PRODUCER_NAME, producer)
-        .string(MODEL_PRODUCER_VERSION, producerVersion).message(MODEL_GRAPH, graph);
+        .string(MODEL_PRODUCER_VERSION, producerVersion);
     opsets.forEach((domain, version) -> model.message(MODEL_OPSET_IMPORT,
         new Proto().string(OPSET_DOMAIN, domain).int64(OPSET_VERSION, version)));
+    // the metadata before the graph, so that a reader finds it in the file's first bytes
     metadata.forEach((key, value) -> model.message(MODEL_METADATA_PROPS,
         new Proto().string(ENTRY_KEY, key).string(ENTRY_VALUE, value)));
+    model.message(MODEL_GRAPH, graph);
     CodedOutputStream out = CodedOutputStream.newInstance(stream, 1 << 16);
     model.writeTo(out);
     out.flush();

@@ -8,9 +8,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.qadistill.model.OnnxGraph;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The writer's encoding, read by ONNX Runtime (an independent protobuf parser and a checker of the graph): a small
@@ -63,6 +66,12 @@ class OnnxBuilderTest {
     assertThat(graph.nodes().get(2).ints().get("perm")).containsExactly(1, 0);
     assertThat(graph.nodes().get(3).floats()).containsEntry("alpha", 0.5f);
     assertThat(graph.inputs()).containsExactly("x", "idx");
+  }
+
+  @Test
+  void metadataReadsFromTheFileWithoutItsGraph(@TempDir Path dir) throws Exception {
+    Path file = Files.write(dir.resolve("small.onnx"), smallModel());
+    assertThat(OnnxGraph.metadata(file)).containsExactly(Map.entry("answer", "42"));
   }
 
   private static byte[] smallModel() throws Exception {
