@@ -89,6 +89,11 @@ public final class OnnxQaSession implements AutoCloseable {
     return file;
   }
 
+  /** Whether the graph takes {@value QaGraph#TOKEN_TYPE_IDS} (BERT) or not (DistilBERT, RoBERTa). */
+  public boolean takesTokenTypes() {
+    return takesTokenTypes;
+  }
+
   /** The model's custom metadata (metadata_props). */
   public Map<String, String> metadata() {
     try {
