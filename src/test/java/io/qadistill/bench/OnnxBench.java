@@ -8,11 +8,9 @@ import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
 import io.qadistill.model.QaPredictor;
-import io.qadistill.model.SquadWindows;
 import io.qadistill.model.onnx.OnnxExport;
 import io.qadistill.model.onnx.OnnxQaSession;
 import io.qadistill.model.onnx.QaGraph;
-import io.qadistill.testing.TestData;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,11 +39,10 @@ public final class OnnxBench {
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 250;
-    List<SquadWindows.Window> windows = SquadWindows.first(TestData.devV11(), count);
-    List<int[]> ids = windows.stream().map(SquadWindows.Window::inputIds).toList();
-    List<int[]> types = windows.stream().map(SquadWindows.Window::tokenTypeIds).toList();
-    System.out.printf("%d dev windows, mean length %.1f tokens, %d threads, chunks of %d%n", count,
-        windows.stream().mapToInt(SquadWindows.Window::length).average().orElse(0), THREADS, chunk);
+    DevWindows windows = DevWindows.first(count);
+    List<int[]> ids = windows.ids();
+    List<int[]> types = windows.types();
+    System.out.println(windows.describe(THREADS, chunk));
 
     Path dir = Files.createTempDirectory("onnxbench");
     OnnxImport.run(new OnnxImport.Config(OnnxImport.CLASSPATH, dir, null, 1));
