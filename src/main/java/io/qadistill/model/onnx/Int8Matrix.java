@@ -2,8 +2,9 @@ package io.qadistill.model.onnx;
 
 /**
  * A linear layer's weight quantized symmetrically per output channel: for each output {@code o}, scale =
- * max |w[o, ·]| / 127 and q = round(w / scale) in [-127, 127], halves to even (zero point 0; -128 is left unused so that the range
- * is symmetric), as ONNX Runtime's {@code quantize_dynamic} does with {@code per_channel=True} for int8 weights.
+ * max |w[o, ·]| / 127 and q = round(w / scale) in [-127, 127], halves to even (zero point 0; -128 is left unused so
+ * that the range is symmetric), as ONNX Runtime's {@code quantize_dynamic} does with {@code per_channel=True} for int8
+ * weights.
  *
  * @param values row-major [in, out], ONNX's MatMul layout
  * @param scales one per output channel; w ≈ q × scale

@@ -1,10 +1,12 @@
 package io.qadistill.model.onnx;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.QaPredictor;
 import java.nio.FloatBuffer;
@@ -81,8 +83,8 @@ public final class OnnxQaSession implements AutoCloseable {
   }
 
   private static boolean int64Matrices(Map<String, NodeInfo> inputs) {
-    return inputs.values().stream().allMatch(i -> i.getInfo() instanceof ai.onnxruntime.TensorInfo t
-        && t.type == ai.onnxruntime.OnnxJavaType.INT64 && t.getShape().length == 2);
+    return inputs.values().stream().allMatch(i -> i.getInfo() instanceof TensorInfo t
+        && t.type == OnnxJavaType.INT64 && t.getShape().length == 2);
   }
 
   public Path file() {
