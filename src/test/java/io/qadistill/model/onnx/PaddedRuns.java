@@ -11,20 +11,22 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs an ONNX file straight through ONNX Runtime's API (not through {@link OnnxQaSession}) on windows in file order,
  * {@code batch} at a time, each batch padded to its longest window: most windows then carry padding, which the graph
- * must mask. Returns, per window, an output's values at its real tokens (row-major [tokens, width]).
+ * must mask. Returns, for each output asked for, per window, its values at the window's real tokens (row-major
+ * [tokens, width]).
  */
 final class PaddedRuns {
   private PaddedRuns() {}
 
-  static List<float[]> run(Path file, List<int[]> ids, List<int[]> types, int batch, String output, int width)
-      throws OrtException {
+  /** {@code outputs}: each output's name and width (its last dimension; 1 for [batch, sequence] outputs). */
+  static Map<String, List<float[]>> run(Path file, List<int[]> ids, List<int[]> types, int batch,
+                                        Map<String, Integer> outputs) throws OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    float[][] out = new float[ids.size()][];
+    Map<String, float[][]> out = new HashMap<>();
+    outputs.keySet().forEach(name -> out.put(name, new float[ids.size()][]));
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(2);
       try (OrtSession session = env.createSession(file.toString(), options)) {
@@ -48,12 +50,15 @@ final class PaddedRuns {
           if (session.getInputNames().contains(QaGraph.TOKEN_TYPE_IDS)) {
             feed.put(QaGraph.TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, c, shape));
           }
-          try (OrtSession.Result result = session.run(feed, Set.of(output))) {
-            FloatBuffer values = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            for (int r = from; r < to; r++) {
-              float[] row = new float[ids.get(r).length * width];
-              values.get((r - from) * length * width, row);
-              out[r] = row;
+          try (OrtSession.Result result = session.run(feed, outputs.keySet())) {
+            for (Map.Entry<String, Integer> o : outputs.entrySet()) {
+              FloatBuffer values = ((OnnxTensor) result.get(o.getKey()).orElseThrow()).getFloatBuffer();
+              int width = o.getValue();
+              for (int r = from; r < to; r++) {
+                float[] row = new float[ids.get(r).length * width];
+                values.get((r - from) * length * width, row);
+                out.get(o.getKey())[r] = row;
+              }
             }
           } finally {
             feed.values().forEach(OnnxTensor::close);
@@ -61,6 +66,8 @@ final class PaddedRuns {
         }
       }
     }
-    return Arrays.asList(out);
+    Map<String, List<float[]>> lists = new HashMap<>();
+    out.forEach((name, rows) -> lists.put(name, Arrays.asList(rows)));
+    return lists;
   }
 }

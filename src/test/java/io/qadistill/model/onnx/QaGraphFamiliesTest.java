@@ -69,7 +69,7 @@ class QaGraphFamiliesTest {
       Arrays.fill(t, length / 2, length, 1);
       types.add(t);
     }
-    List<float[]> batched = PaddedRuns.run(a, ids, types, 6, QaGraph.START, 1);
+    List<float[]> batched = PaddedRuns.run(a, ids, types, 6, Map.of(QaGraph.START, 1)).get(QaGraph.START);
     try (OnnxQaSession session = OnnxQaSession.open(b, 1);
          OnnxQaSession familySession = OnnxQaSession.open(a, 1)) {
       assertThat(familySession.takesTokenTypes()).isFalse();
