@@ -30,7 +30,8 @@ final class ImportModelCommand implements Callable<Integer> {
           + "the ONNX file.")
   Path tokenizer;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the qa_outputs head (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of the new question-answering head (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Override

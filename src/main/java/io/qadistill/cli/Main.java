@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     name = "qadistill",
     mixinStandardHelpOptions = true,
     version = "qadistill 0.1.0",
-    description = "Distils a BERT question-answering teacher into a small student on SQuAD data, on Spark.",
+    description = "Distils a question-answering teacher (BERT, DistilBERT, RoBERTa) into a small student on SQuAD "
+        + "data, on Spark.",
     subcommands = {
       ReadCommand.class,
       FeaturizeCommand.class,

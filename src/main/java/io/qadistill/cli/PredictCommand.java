@@ -33,6 +33,10 @@ final class PredictCommand extends SparkCommand {
     String logits;
   }
 
+  @Option(names = "--teacher", paramLabel = "FINGERPRINT",
+      description = "With --logits: whose logits to decode when the table holds several teachers'.")
+  String teacher;
+
   @Option(names = "--output", required = true, description = "Output directory.")
   String output;
 
@@ -54,7 +58,7 @@ final class PredictCommand extends SparkCommand {
 
   @Override
   Object run(SparkSession spark) {
-    return new PredictJob(new PredictJob.Config(examples, features, source.model, source.logits,
+    return new PredictJob(new PredictJob.Config(examples, features, source.model, source.logits, teacher,
         output, version, nBestSize, maxAnswerLength, nullScoreDiffThreshold))
         .run(spark);
   }

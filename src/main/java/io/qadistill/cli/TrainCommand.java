@@ -6,7 +6,7 @@ import io.qadistill.train.DistillConfig;
 import io.qadistill.train.DistillJob;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.Optimization;
-import io.qadistill.train.StudentSpec;
+import io.qadistill.model.StudentSpec;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
@@ -24,8 +24,19 @@ abstract class TrainCommand extends SparkCommand {
 
   @Option(names = "--init", required = true, paramLabel = "DIR|random",
       description = "The model to start from: a model directory (a teacher, for a DistilBERT-style student with "
-          + "fewer --layers; any BERT QA model as it is), or 'random'.")
+          + "fewer --layers; any QA model of a supported family as it is), or 'random'.")
   String init;
+
+  @Option(names = "--student-type", paramLabel = "TYPE",
+      description = "The student's model_type: bert, distilbert, roberta, xlm-roberta; default: --init's (bert when "
+          + "random). A BERT --init also seeds a distilbert student (embeddings and the mapped layers, no token "
+          + "types), as the DistilBERT paper.")
+  String studentType;
+
+  @Option(names = "--tokenizer", paramLabel = "FILE",
+      description = "With --init random: the student's tokenizer.json, whose vocabulary it takes; default: the "
+          + "bundled bert-base-uncased one. It must be the teacher's.")
+  String tokenizer;
 
   @Option(names = "--layers", defaultValue = "0",
       description = "Student layers; 0 = as --init (6 when random). From a deeper model: evenly spaced layers.")
@@ -128,7 +139,7 @@ abstract class TrainCommand extends SparkCommand {
 
   DistillConfig config() {
     StudentSpec student = new StudentSpec("random".equals(init) ? null : init, layers, hidden, heads, intermediate,
-        layerMap, dropout, seed);
+        layerMap, dropout, seed, studentType, tokenizer);
     return new DistillConfig(features, logits(), teacher(), out, student, loss(),
         new Optimization(learningRate, weightDecay, adamEpsilon, maxGradNorm, warmupSteps),
         new Batching(batchSize, epochs, maxSteps, partitions, seed, lengthGroups, localSteps),

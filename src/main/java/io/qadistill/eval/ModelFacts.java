@@ -1,9 +1,9 @@
 package io.qadistill.eval;
 
-import ai.djl.ndarray.types.Shape;
-import io.qadistill.model.BertQaModel;
 import io.qadistill.model.ModelDirectory;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * @param parameters weights in all
  * @param bytes size of {@code model.safetensors}
  * @param windowsPerSecond inference speed on the measured windows ({@link #measure})
- * @param threads PyTorch threads the speed was measured with
+ * @param threads intra-op threads the speed was measured with
  */
 public record ModelFacts(String name, String dir, int layers, int hidden, long parameters, long bytes,
     double windowsPerSecond, int threads) {
@@ -38,43 +38,39 @@ public record ModelFacts(String name, String dir, int layers, int hidden, long p
    */
   public static List<ModelFacts> measure(Map<String, String> models, List<int[]> inputIds, List<int[]> tokenTypeIds,
       int threads, int rounds) {
-    QaPredictor.setThreads(threads);
+    Runtimes.setThreads(threads);
     List<String> names = new ArrayList<>(models.keySet());
-    Map<String, BertQaModel> loaded = new LinkedHashMap<>();
+    Map<String, QaModel> loaded = new LinkedHashMap<>();
     try {
       Map<String, long[]> nanos = new LinkedHashMap<>();
       for (String name : names) {
-        BertQaModel model = ModelDirectory.load(Path.of(models.get(name)));
+        QaModel model = ModelDirectory.load(Path.of(models.get(name)));
         loaded.put(name, model);
-        new QaPredictor(model, QaPredictor.Options.DEFAULT).predict(inputIds, tokenTypeIds); // warm-up
+        model.score(inputIds, tokenTypeIds); // warm-up
         nanos.put(name, new long[1]);
       }
       for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < names.size(); i++) {
           String name = names.get((i + r) % names.size());
-          QaPredictor predictor = new QaPredictor(loaded.get(name), QaPredictor.Options.DEFAULT);
+          QaScorer scorer = loaded.get(name);
           long t0 = System.nanoTime();
-          predictor.predict(inputIds, tokenTypeIds);
+          scorer.score(inputIds, tokenTypeIds);
           nanos.get(name)[0] += System.nanoTime() - t0;
         }
       }
       List<ModelFacts> facts = new ArrayList<>();
       for (String name : names) {
-        BertQaModel model = loaded.get(name);
+        QaModel model = loaded.get(name);
         double perSecond = rounds * (double) inputIds.size() / (nanos.get(name)[0] / 1e9);
         facts.add(new ModelFacts(name, models.get(name), model.config().numHiddenLayers(),
-            model.config().hiddenSize(), parameters(model), bytes(Path.of(models.get(name))), perSecond, threads));
-        LOG.info("{}: {} parameters, {} windows/s on {} windows ({} threads)", name, parameters(model),
+            model.config().hiddenSize(), model.parameterCount(), bytes(Path.of(models.get(name))), perSecond, threads));
+        LOG.info("{}: {} parameters, {} windows/s on {} windows ({} threads)", name, model.parameterCount(),
             String.format("%.1f", perSecond), inputIds.size(), threads);
       }
       return facts;
     } finally {
-      loaded.values().forEach(BertQaModel::close);
+      loaded.values().forEach(QaModel::close);
     }
-  }
-
-  private static long parameters(BertQaModel model) {
-    return model.block().shapes().values().stream().mapToLong(Shape::size).sum();
   }
 
   private static long bytes(Path dir) {

@@ -3,7 +3,9 @@ package io.qadistill.eval;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.ModelCache;
 import io.qadistill.model.ModelDirectory;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
+import io.qadistill.teacher.LogitsTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,14 +16,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * A model directory run over a features table on the executors: the logits table (example_id, window,
- * start_logits, end_logits, teacher = the model's label). Each executor JVM loads the model once
- * ({@link ModelCache}) and every task on it reuses it; a task feeds its rows to {@link QaPredictor} in chunks
+ * A model directory run over a features table on the executors: the logits table ({@link LogitsTable#SCHEMA},
+ * teacher = the model's label). Each executor JVM loads the model once
+ * ({@link ModelCache}) and every task on it reuses it; a task feeds its rows to the {@link QaScorer} in chunks
  * of {@link #CHUNK_ROWS}, which it batches by length. PyTorch uses {@code spark.task.cpus} threads per task, so
  * concurrent tasks share the executor's cores instead of each taking all of them.
  *
@@ -29,15 +29,7 @@ import org.apache.spark.util.LongAccumulator;
  * shipped with {@code --files}). Cost: one pass over the features, no shuffle; nothing reaches the driver.
  */
 public final class ModelLogits {
-  /** The logits table of HELPERS.md. */
-  public static final StructType SCHEMA = new StructType()
-      .add("example_id", DataTypes.StringType, false)
-      .add("window", DataTypes.IntegerType, false)
-      .add("start_logits", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("end_logits", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("teacher", DataTypes.StringType, false);
-
-  /** Windows per predict call: enough for QaPredictor to batch similar lengths together, small in memory. */
+  /** Windows per score call: enough for the scorer to batch similar lengths together, small in memory. */
   static final int CHUNK_ROWS = 512;
 
   private ModelLogits() {}
@@ -60,32 +52,33 @@ public final class ModelLogits {
    * @param done counts the windows predicted, chunk by chunk (for the progress log)
    */
   public static Dataset<Row> compute(Dataset<Row> features, String modelDir, String label,
-      QaPredictor.Options options, LongAccumulator done) {
+      QaScorer.Options options, LongAccumulator done) {
     int threads = Integer.parseInt(features.sparkSession().conf().get("spark.task.cpus", "1"));
     // Options is not Serializable: its two numbers travel in the closure.
     int batchTokens = options.batchTokens();
     int maxBatchRows = options.maxBatchRows();
     MapPartitionsFunction<Row, Row> predict = rows -> {
-      QaPredictor.setThreads(threads);
-      QaPredictor predictor = ModelCache.predictor(Path.of(modelDir), new QaPredictor.Options(batchTokens,
-          maxBatchRows));
-      return new Chunks(rows, predictor, label, done);
+      Runtimes.setThreads(threads);
+      return new Chunks(rows, ModelCache.scorer(Path.of(modelDir)), new QaScorer.Options(batchTokens, maxBatchRows),
+          label, done);
     };
     return features.select("example_id", "window", "input_ids", "token_type_ids")
-        .mapPartitions(predict, Encoders.row(SCHEMA));
+        .mapPartitions(predict, Encoders.row(LogitsTable.SCHEMA));
   }
 
   /** A partition's rows, predicted {@link #CHUNK_ROWS} at a time. */
   private static final class Chunks implements Iterator<Row> {
     private final Iterator<Row> rows;
-    private final QaPredictor predictor;
+    private final QaScorer scorer;
+    private final QaScorer.Options options;
     private final String label;
     private final LongAccumulator done;
     private Iterator<Row> current = List.<Row>of().iterator();
 
-    Chunks(Iterator<Row> rows, QaPredictor predictor, String label, LongAccumulator done) {
+    Chunks(Iterator<Row> rows, QaScorer scorer, QaScorer.Options options, String label, LongAccumulator done) {
       this.rows = rows;
-      this.predictor = predictor;
+      this.scorer = scorer;
+      this.options = options;
       this.label = label;
       this.done = done;
     }
@@ -116,7 +109,7 @@ public final class ModelLogits {
         ids.add(ints(r.getList(2)));
         types.add(ints(r.getList(3)));
       }
-      List<QaPredictor.Logits> logits = predictor.predict(ids, types);
+      List<QaScorer.Logits> logits = scorer.score(ids, types, options);
       done.add(in.size());
       List<Row> out = new ArrayList<>(in.size());
       for (int i = 0; i < in.size(); i++) {

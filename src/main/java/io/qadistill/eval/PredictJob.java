@@ -5,7 +5,8 @@ import io.qadistill.common.Provenance;
 import io.qadistill.common.Tables;
 import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.teacher.LogitsTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,16 +32,17 @@ public final class PredictJob {
    * @param examples examples table (Parquet)
    * @param features features table (Parquet)
    * @param model model directory (local on every executor), or null when {@code logits} is given
-   * @param logits logits table (Parquet; example_id, window, start_logits, end_logits), or null to run
+   * @param logits logits table (teacher-logits' layout, or Parquet with {@link LogitsTable#SCHEMA}), or null to run
    *     {@code model}
+   * @param teacher whose logits to decode when {@code logits} holds several teachers' (a fingerprint), or null
    * @param output output directory
    * @param version SQuAD version, or null to detect it from the examples (v2.0 decodes with the null answer)
    * @param nBestSize HF's n_best_size (20)
    * @param maxAnswerLength HF's max_answer_length in tokens (30)
    * @param nullScoreDiffThreshold HF's null_score_diff_threshold (0.0)
    */
-  public record Config(String examples, String features, String model, String logits, String output,
-      SquadVersion version, int nBestSize, int maxAnswerLength, double nullScoreDiffThreshold) {
+  public record Config(String examples, String features, String model, String logits, String teacher,
+      String output, SquadVersion version, int nBestSize, int maxAnswerLength, double nullScoreDiffThreshold) {
     public Config {
       for (String[] p : new String[][] {{"examples", examples}, {"features", features}, {"output", output}}) {
         if (p[1] == null || p[1].isBlank()) {
@@ -56,12 +58,12 @@ public final class PredictJob {
 
     /** A model directory run over the features; HF's defaults: version detected, n-best 20, 30 tokens, 0. */
     public static Config ofModel(String examples, String features, String model, String output) {
-      return new Config(examples, features, model, null, output, null, 20, 30, 0.0);
+      return new Config(examples, features, model, null, null, output, null, 20, 30, 0.0);
     }
 
-    /** A logits table made elsewhere; HF's defaults. */
-    public static Config ofLogits(String examples, String features, String logits, String output) {
-      return new Config(examples, features, null, logits, output, null, 20, 30, 0.0);
+    /** A logits table made elsewhere (of one teacher, or of {@code teacher} among several); HF's defaults. */
+    public static Config ofLogits(String examples, String features, String logits, String teacher, String output) {
+      return new Config(examples, features, null, logits, teacher, output, null, 20, 30, 0.0);
     }
   }
 
@@ -92,16 +94,16 @@ public final class PredictJob {
       try (TaskCounter done = TaskCounter.start(spark.sparkContext(), "predict.windows");
            ProgressLog progress = ProgressLog.start("predict", "windows", features.count(), done,
                ProgressLog.interval(PROGRESS_EVERY))) {
-        ModelLogits.compute(features, config.model(), label, QaPredictor.Options.DEFAULT, done.accumulator())
+        ModelLogits.compute(features, config.model(), label, QaScorer.Options.DEFAULT, done.accumulator())
             .write().mode(SaveMode.Overwrite).parquet(logits);
       }
     }
     spark.sparkContext().setJobGroup("predict", "predict: decode " + logits, false);
     SpanDecoder.Config decoding = new SpanDecoder.Config(config.nBestSize(), config.maxAnswerLength(),
         version == SquadVersion.V2_0, config.nullScoreDiffThreshold());
-    Dataset<Row> predictions = SpanDecoding.decode(examples, features, Tables.read(spark, logits, "logits",
-        "--logits the --out directory of a 'teacher-logits' run", "example_id", "window", "start_logits",
-        "end_logits"), decoding);
+    // one teacher's rows only: another's would put every window into decoding twice
+    Dataset<Row> predictions = SpanDecoding.decode(examples, features,
+        LogitsTable.readOne(spark, logits, config.model() != null ? null : config.teacher(), "--logits"), decoding);
     String table = new Path(config.output(), "predictions").toString();
     predictions.write().mode(SaveMode.Overwrite).parquet(table);
     Dataset<Row> written = spark.read().parquet(table);

@@ -19,15 +19,16 @@ public record FeaturizeConfig(
   public static final int DEFAULT_DOC_STRIDE = 128;
 
   public FeaturizeConfig {
-    if (maxLength < WindowPlan.SPECIAL_TOKENS + 2) {
+    if (maxLength < WindowPlan.FEWEST_SPECIAL_TOKENS + 2) {
       throw new UsageException("max_length " + maxLength + " is too small: a window needs [CLS], [SEP], [SEP], "
           + "one question token and one context token; use --max-length 384 (the default) or another value >= 5");
     }
     if (docStride < 0) {
       throw new UsageException("doc_stride " + docStride + " is negative; use --doc-stride 128 (the default) or >= 0");
     }
-    // Even a one-token question leaves only maxLength - 4 context tokens, and the stride must be smaller.
-    int room = WindowPlan.contextRoom(maxLength, 1);
+    // Even a one-token question leaves at most maxLength - 4 context tokens (BERT's template; the tokenizer's own
+    // is checked when it is read), and the stride must be smaller.
+    int room = WindowPlan.contextRoom(maxLength, WindowPlan.FEWEST_SPECIAL_TOKENS, 1);
     if (docStride >= room) {
       throw new UsageException(String.format("doc_stride %d can never fit max_length %d: a window holds at most "
           + "%d context tokens (fewer with longer questions) and the stride must be smaller; lower --doc-stride "

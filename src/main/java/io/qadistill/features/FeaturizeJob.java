@@ -59,7 +59,7 @@ public final class FeaturizeJob {
     long t0 = System.nanoTime();
     byte[] tokenizerJson = readTokenizer(spark, config.tokenizer());
     String source = config.tokenizer() == null ? "bundled " + MiniLmJar.TOKENIZER_RESOURCE : config.tokenizer();
-    // Fail on the driver, before any task starts, if the tokenizer does not load or is not BERT's.
+    // Fail on the driver, before any task starts, if the tokenizer does not load or has no pair template.
     new WindowTokenizer(tokenizerJson, source, config.maxLength(), config.docStride()).close();
 
     Dataset<Row> stored = Tables.read(spark, config.examples(), "examples", "the --out directory of a 'read' run");

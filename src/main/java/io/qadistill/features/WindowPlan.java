@@ -5,8 +5,10 @@ import java.util.List;
 
 /**
  * Where the overflow windows of one example fall, as Hugging Face's tokenizers cut them with
- * {@code truncation="only_second", return_overflowing_tokens=True}: {@code [CLS] question [SEP] part [SEP]},
- * each part at most {@code maxLength - questionTokens - 3} context tokens, consecutive parts sharing
+ * {@code truncation="only_second", return_overflowing_tokens=True}: the tokenizer's pair template around the
+ * question and a part of the context ({@code [CLS] question [SEP] part [SEP]} for BERT, {@code <s> question </s></s>
+ * part </s>} for RoBERTa), each part at most {@code maxLength - questionTokens - specialTokens} context tokens,
+ * consecutive parts sharing
  * {@code docStride} tokens, the last part ending at the context's end.
  *
  * <p>Computed here rather than by the native tokenizer because the native code aborts the JVM (a Rust panic)
@@ -14,22 +16,23 @@ import java.util.List;
  * quarantine reason for the one example.
  */
 public final class WindowPlan {
-  /** {@code [CLS]}, {@code [SEP]} after the question, {@code [SEP]} after the context. */
-  public static final int SPECIAL_TOKENS = 3;
+  /** The fewest special tokens of a pair template: BERT's {@code [CLS]}, {@code [SEP]}, {@code [SEP]}. */
+  public static final int FEWEST_SPECIAL_TOKENS = 3;
 
   private WindowPlan() {}
 
-  /** Context tokens that fit into one window beside a question of {@code questionTokens}. */
-  public static int contextRoom(int maxLength, int questionTokens) {
-    return maxLength - questionTokens - SPECIAL_TOKENS;
+  /** Context tokens that fit into one window beside a question of {@code questionTokens} and the special tokens. */
+  public static int contextRoom(int maxLength, int specialTokens, int questionTokens) {
+    return maxLength - questionTokens - specialTokens;
   }
 
   /**
    * Why an example cannot be windowed, or null when it can. A context that fits one window needs no stride;
    * a longer one needs room for more than {@code docStride} context tokens per window.
    */
-  public static String rejection(int maxLength, int docStride, int questionTokens, int contextTokens) {
-    int room = contextRoom(maxLength, questionTokens);
+  public static String rejection(int maxLength, int specialTokens, int docStride, int questionTokens,
+                                 int contextTokens) {
+    int room = contextRoom(maxLength, specialTokens, questionTokens);
     if (room <= 0) {
       return String.format("question has %d tokens: with max_length %d no room is left for the context",
           questionTokens, maxLength);
@@ -45,8 +48,9 @@ public final class WindowPlan {
    * The context token ranges {@code [start, end)} of the windows, in order. Requires
    * {@link #rejection} to be null.
    */
-  public static List<int[]> contextSpans(int maxLength, int docStride, int questionTokens, int contextTokens) {
-    int room = contextRoom(maxLength, questionTokens);
+  public static List<int[]> contextSpans(int maxLength, int specialTokens, int docStride, int questionTokens,
+                                         int contextTokens) {
+    int room = contextRoom(maxLength, specialTokens, questionTokens);
     List<int[]> spans = new ArrayList<>();
     if (contextTokens <= room) {
       spans.add(new int[] {0, contextTokens});

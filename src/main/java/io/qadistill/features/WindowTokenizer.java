@@ -13,15 +13,14 @@ import java.util.Map;
 /**
  * Turns one SQuAD example into its feature windows with DJL's Hugging Face tokenizer. Question and context
  * are encoded separately, without special tokens, truncation or padding (whatever tokenizer.json asks for),
- * and the windows are assembled by {@link WindowPlan}, which gives the same tokens as the tokenizer's own
- * pair encoding with overflow. Holds native memory: one instance per partition, closed after it.
+ * and the windows are assembled by {@link WindowPlan} around the tokenizer's own pair template
+ * ({@link PairTemplate}), which gives the same tokens as the tokenizer's own pair encoding with overflow. Holds native memory: one instance per partition, closed after it.
  */
 public final class WindowTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final int maxLength;
   private final int docStride;
-  private final long cls;
-  private final long sep;
+  private final PairTemplate template;
 
   /** A tokenized question or context: token ids and code-point offsets of each token. */
   public record Tokens(long[] ids, int[] starts, int[] ends) {
@@ -43,18 +42,20 @@ public final class WindowTokenizer implements AutoCloseable {
           Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
     } catch (IOException | RuntimeException e) {
       throw new UsageException(source + " is not a readable tokenizer.json (" + e.getMessage()
-          + "): give the tokenizer.json of a Hugging Face BERT model directory", e);
+          + "): give the tokenizer.json of a Hugging Face model directory", e);
     }
-    Encoding pair = tokenizer.encode("a", "b", true, false);
-    long[] ids = pair.getIds();
-    long[] types = pair.getTypeIds();
-    if (ids.length != 5 || types[3] != 1 || ids[0] == ids[1] || ids[2] != ids[4]) {
+    try {
+      this.template = PairTemplate.of(tokenizer, source);
+      int room = WindowPlan.contextRoom(maxLength, template.specialTokens(), 1);
+      if (docStride >= room) {
+        throw new UsageException(String.format("doc_stride %d can never fit max_length %d with %s: a window holds "
+            + "at most %d context tokens beside its %d special tokens; lower --doc-stride or raise --max-length",
+            docStride, maxLength, source, room, template.specialTokens()));
+      }
+    } catch (RuntimeException e) {
       close();
-      throw new UsageException(source + " does not use BERT's pair template [CLS] A [SEP] B [SEP]; "
-          + "qadistill's windows and models are BERT's: use a BERT tokenizer.json");
+      throw e;
     }
-    this.cls = ids[0];
-    this.sep = ids[2];
   }
 
   /** Encodes text without special tokens. */
@@ -72,15 +73,15 @@ public final class WindowTokenizer implements AutoCloseable {
 
   /** Why the example cannot be windowed, or null; see {@link WindowPlan#rejection}. */
   public String rejection(Tokens question, Tokens context) {
-    return WindowPlan.rejection(maxLength, docStride, question.size(), context.size());
+    return WindowPlan.rejection(maxLength, template.specialTokens(), docStride, question.size(), context.size());
   }
 
   /** As {@link #rejection(Tokens, Tokens)}, tokenizing the context only when the verdict depends on it. */
   public String rejection(String question, String context) {
     int q = tokenize(question).size();
-    int room = WindowPlan.contextRoom(maxLength, q);
+    int room = WindowPlan.contextRoom(maxLength, template.specialTokens(), q);
     int contextTokens = room > 0 && docStride >= room ? tokenize(context).size() : 0;
-    return WindowPlan.rejection(maxLength, docStride, q, contextTokens);
+    return WindowPlan.rejection(maxLength, template.specialTokens(), docStride, q, contextTokens);
   }
 
   /**
@@ -88,30 +89,35 @@ public final class WindowTokenizer implements AutoCloseable {
    * are code-point offsets of the first gold answer, or -1 when there is none (v2.0 impossible).
    */
   public List<Window> windows(Tokens question, Tokens context, int answerStart, int answerEnd) {
-    List<int[]> spans = WindowPlan.contextSpans(maxLength, docStride, question.size(), context.size());
+    PairTemplate t = template;
+    List<int[]> spans = WindowPlan.contextSpans(maxLength, t.specialTokens(), docStride, question.size(),
+        context.size());
     List<Window> out = new ArrayList<>(spans.size());
     int q = question.size();
-    int offset = q + 2; // [CLS] question [SEP]
+    int offset = t.prefix().length + q + t.middle().length; // where the context starts: [CLS] question [SEP]
     for (int w = 0; w < spans.size(); w++) {
       int from = spans.get(w)[0];
       int to = spans.get(w)[1];
-      int n = offset + (to - from) + 1;
+      int n = offset + (to - from) + t.suffix().length;
       int[] ids = new int[n];
       int[] types = new int[n];
       int[][] offsets = new int[n][];
-      ids[0] = (int) cls;
+      System.arraycopy(t.prefix(), 0, ids, 0, t.prefix().length);
+      System.arraycopy(t.prefixTypes(), 0, types, 0, t.prefix().length);
       for (int i = 0; i < q; i++) {
-        ids[1 + i] = (int) question.ids()[i];
+        ids[t.prefix().length + i] = (int) question.ids()[i];
+        types[t.prefix().length + i] = t.questionType();
       }
-      ids[q + 1] = (int) sep;
+      System.arraycopy(t.middle(), 0, ids, t.prefix().length + q, t.middle().length);
+      System.arraycopy(t.middleTypes(), 0, types, t.prefix().length + q, t.middle().length);
       for (int i = from; i < to; i++) {
         int k = offset + i - from;
         ids[k] = (int) context.ids()[i];
-        types[k] = 1;
+        types[k] = t.contextType();
         offsets[k] = new int[] {context.starts()[i], context.ends()[i]};
       }
-      ids[n - 1] = (int) sep;
-      types[n - 1] = 1;
+      System.arraycopy(t.suffix(), 0, ids, n - t.suffix().length, t.suffix().length);
+      System.arraycopy(t.suffixTypes(), 0, types, n - t.suffix().length, t.suffix().length);
       int[] label = answerStart < 0 ? null
           : WindowPlan.label(context.starts(), context.ends(), from, to, answerStart, answerEnd);
       int start = label == null ? 0 : offset + label[0];

@@ -18,15 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A model directory in the Hugging Face layout: {@code config.json}, {@code model.safetensors} (names as
- * transformers' {@code BertForQuestionAnswering}) and {@code tokenizer.json}. What this class saves loads in
- * transformers as it is ({@code AutoModelForQuestionAnswering.from_pretrained(dir)}), and a BERT checkpoint from
- * a model hub loads here as it is.
+ * A model directory in the Hugging Face layout: {@code config.json} (its {@code model_type} names the family),
+ * {@code model.safetensors} (names as transformers' {@code *ForQuestionAnswering} of that family) and
+ * {@code tokenizer.json}. What this class saves loads in transformers as it is
+ * ({@code AutoModelForQuestionAnswering.from_pretrained(dir)}), and a checkpoint of a supported family from a model
+ * hub loads here as it is.
  *
- * <p>Loading accepts what transformers accepts for this architecture: names without the {@code bert.} prefix
- * (a checkpoint of the bare {@code BertModel}), the old {@code gamma}/{@code beta} LayerNorm names, and it skips
- * what BertForQuestionAnswering has no use for (the pooler, the pre-training heads {@code cls.*}, the
- * {@code position_ids} buffer), logging what it skipped. A missing {@code qa_outputs} head is initialised from a
+ * <p>Loading accepts what transformers accepts for the family: names without its prefix (a checkpoint of the bare
+ * encoder, e.g. {@code BertModel}), the old {@code gamma}/{@code beta} LayerNorm names, and it skips what the QA
+ * model has no use for (the pooler, the pre-training heads, the {@code position_ids} buffer), logging what it
+ * skipped. A missing {@code qa_outputs} head is initialised from a
  * seed and logged. Any other missing, extra or mis-shaped tensor is a {@link UsageException} naming it.
  * Pickle checkpoints ({@code pytorch_model.bin}) are refused, never unpickled.
  */
@@ -42,12 +43,12 @@ public final class ModelDirectory {
   private ModelDirectory() {}
 
   /** Loads a model directory; a missing qa_outputs head gets {@link #DEFAULT_HEAD_SEED}. */
-  public static BertQaModel load(Path dir) {
+  public static QaModel load(Path dir) {
     return load(dir, DEFAULT_HEAD_SEED);
   }
 
   /** Loads a model directory; a missing qa_outputs head is initialised from {@code headSeed}. */
-  public static BertQaModel load(Path dir, long headSeed) {
+  public static QaModel load(Path dir, long headSeed) {
     return load(dir, headSeed, null);
   }
 
@@ -55,7 +56,7 @@ public final class ModelDirectory {
    * Loads a model directory with its weights on {@code device} (null: the engine's default device), e.g. the
    * GPU a Spark task was given.
    */
-  public static BertQaModel load(Path dir, long headSeed, Device device) {
+  public static QaModel load(Path dir, long headSeed, Device device) {
     if (!Files.isDirectory(dir)) {
       throw new UsageException(dir + " is not a model directory (it does not exist or is a file)");
     }
@@ -77,7 +78,7 @@ public final class ModelDirectory {
     if (!Files.isRegularFile(configFile)) {
       throw new UsageException(dir + " has no " + CONFIG);
     }
-    BertQaConfig config = BertQaConfig.read(configFile);
+    ModelConfig config = ModelConfig.read(configFile);
     Path tokenizerFile = dir.resolve(TOKENIZER);
     if (!Files.isRegularFile(tokenizerFile)) {
       throw new UsageException(dir + " has no " + TOKENIZER + "; write one with transformers: "
@@ -95,29 +96,32 @@ public final class ModelDirectory {
   }
 
   /**
-   * Builds a model from tensors named as transformers names them (see the class comment for what is accepted);
+   * Builds a model from tensors named as transformers names them for the config's family (see the class comment
+   * for what is accepted);
    * {@code source} names where they came from in error messages.
    */
-  public static BertQaModel assemble(BertQaConfig config, Map<String, Safetensors.Tensor> tensors,
+  public static QaModel assemble(ModelConfig config, Map<String, Safetensors.Tensor> tensors,
                                      byte[] tokenizerJson, long headSeed, String source) {
     return assemble(config, tensors, tokenizerJson, headSeed, source, null);
   }
 
-  /** As {@link #assemble(BertQaConfig, Map, byte[], long, String)}, on {@code device} (null: the default). */
-  public static BertQaModel assemble(BertQaConfig config, Map<String, Safetensors.Tensor> tensors,
+  /** As {@link #assemble(ModelConfig, Map, byte[], long, String)}, on {@code device} (null: the default). */
+  public static QaModel assemble(ModelConfig config, Map<String, Safetensors.Tensor> tensors,
                                      byte[] tokenizerJson, long headSeed, String source, Device device) {
-    BertQaBlock block = new BertQaBlock(config);
+    QaBlock block = new QaBlock(config);
+    Family family = config.family();
+    String architecture = family.architecture(config.modelType());
     Map<String, Safetensors.Tensor> byName = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
     for (Map.Entry<String, Safetensors.Tensor> e : tensors.entrySet()) {
-      String name = canonicalName(e.getKey());
-      if (name.endsWith("position_ids") || name.startsWith("bert.pooler.") || name.startsWith("cls.")) {
+      String name = family.canonicalName(e.getKey());
+      if (family.unused(name)) {
         skipped.add(e.getKey());
         continue;
       }
       if (!block.shapes().containsKey(name)) {
         throw new UsageException(source + ": unexpected tensor " + e.getKey() + " (not a parameter of "
-            + "BertForQuestionAnswering with " + config.numHiddenLayers() + " layers)");
+            + architecture + " with " + config.numHiddenLayers() + " layers)");
       }
       if (e.getValue() == null) {
         throw new UsageException(source + ": tensor " + e.getKey() + " is an integer tensor; parameters are "
@@ -133,11 +137,10 @@ public final class ModelDirectory {
       }
     }
     if (!skipped.isEmpty()) {
-      LOG.info("{}: skipped {} tensors that BertForQuestionAnswering does not use: {}", source, skipped.size(),
-          skipped);
+      LOG.info("{}: skipped {} tensors that {} does not use: {}", source, skipped.size(), architecture, skipped);
     }
     List<String> missing = block.shapes().keySet().stream().filter(n -> !byName.containsKey(n)).toList();
-    List<String> head = List.of(BertQaBlock.QA_WEIGHT, BertQaBlock.QA_BIAS);
+    List<String> head = List.of(Family.QA_WEIGHT, Family.QA_BIAS);
     if (!missing.isEmpty() && !head.containsAll(missing)) {
       throw new UsageException(source + ": missing tensor " + missing.stream().filter(n -> !head.contains(n))
           .findFirst().orElseThrow() + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""));
@@ -152,25 +155,11 @@ public final class ModelDirectory {
         LOG.info("{}: no question-answering head; initialised {} from seed {} (normal(0, {}), bias 0): train it "
             + "before its answers mean anything", source, missing, headSeed, config.initializerRange());
       }
-      return new BertQaModel(manager, block, tokenizerJson);
+      return new QaModel(manager, block, tokenizerJson);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
-  }
-
-  /** transformers' renames: the BertModel prefix, and gamma/beta of old LayerNorm checkpoints. */
-  private static String canonicalName(String name) {
-    String n = name;
-    if (n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler.")) {
-      n = "bert." + n;
-    }
-    if (n.endsWith(".gamma")) {
-      n = n.substring(0, n.length() - 6) + ".weight";
-    } else if (n.endsWith(".beta")) {
-      n = n.substring(0, n.length() - 5) + ".bias";
-    }
-    return n;
   }
 
   /**
@@ -178,7 +167,7 @@ public final class ModelDirectory {
    * model.safetensors (F32, state-dict order), tokenizer.json. Each file is written beside and moved into place,
    * so a reader never sees a half-written file.
    */
-  public static void save(BertQaModel model, Path dir) {
+  public static void save(QaModel model, Path dir) {
     try {
       Files.createDirectories(dir);
       Path config = part(dir, CONFIG);

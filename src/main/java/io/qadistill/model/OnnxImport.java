@@ -43,7 +43,7 @@ public final class OnnxImport {
   }
 
   /** What was written: the directory, its config, how many tensors came from the graph, the head's seed. */
-  public record Result(String out, BertQaConfig config, int tensorsImported, List<String> initialised,
+  public record Result(String out, ModelConfig config, int tensorsImported, List<String> initialised,
                        long headSeed) {}
 
   public static final String CLASSPATH = "classpath";
@@ -75,15 +75,15 @@ public final class OnnxImport {
     } catch (IOException e) {
       throw new UsageException(config.onnx() + " is not a readable ONNX model: " + e.getMessage(), e);
     }
-    BertQaConfig bert = inferConfig(graph, config.onnx());
+    ModelConfig bert = inferConfig(graph, config.onnx());
     Map<String, Safetensors.Tensor> tensors = hfTensors(graph);
     LOG.info("{}: BERT with {} layers, hidden {}, {} heads, intermediate {}, {}, eps {}; {} weight tensors",
         config.onnx(), bert.numHiddenLayers(), bert.hiddenSize(), bert.numAttentionHeads(), bert.intermediateSize(),
         bert.hiddenAct(), bert.layerNormEps(), tensors.size());
-    try (BertQaModel model = ModelDirectory.assemble(bert, tensors, tokenizer, config.seed(), config.onnx())) {
+    try (QaModel model = ModelDirectory.assemble(bert, tensors, tokenizer, config.seed(), config.onnx())) {
       ModelDirectory.save(model, config.out());
     }
-    List<String> initialised = List.of(BertQaBlock.QA_WEIGHT, BertQaBlock.QA_BIAS).stream()
+    List<String> initialised = List.of(Family.QA_WEIGHT, Family.QA_BIAS).stream()
         .filter(n -> !tensors.containsKey(n)).toList();
     return new Result(config.out().toString(), bert, tensors.size(), initialised, config.seed());
   }
@@ -119,7 +119,7 @@ public final class OnnxImport {
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
   }
 
-  static BertQaConfig inferConfig(OnnxGraph graph, String source) {
+  static ModelConfig inferConfig(OnnxGraph graph, String source) {
     Map<String, OnnxGraph.Tensor> t = graph.tensors();
     long[] word = shapeEndingWith(t, "word_embeddings.weight", source);
     long[] pos = shapeEndingWith(t, "position_embeddings.weight", source);
@@ -137,8 +137,8 @@ public final class OnnxImport {
     }
     int intermediate = (int) shapeEndingWith(t, "layer.0.intermediate.dense.bias", source)[0];
     int heads = hidden / headSize(graph, hidden, source);
-    return new BertQaConfig((int) word[0], hidden, layers, heads, intermediate, activation(graph, source),
-        0.1, 0.1, (int) pos[0], (int) type[0], layerNormEps(graph, source), 0.02);
+    return new ModelConfig("bert", (int) word[0], hidden, layers, heads, intermediate, activation(graph, source),
+        0.1, 0.1, (int) pos[0], (int) type[0], layerNormEps(graph, source), 0.02, 0);
   }
 
   private static long[] shapeEndingWith(Map<String, OnnxGraph.Tensor> tensors, String suffix, String source) {

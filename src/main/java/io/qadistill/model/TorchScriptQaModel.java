@@ -4,8 +4,8 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import java.util.List;
 import io.qadistill.common.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * attention_mask, token_type_ids))}, loaded with DJL's PyTorch engine. Its forward takes input_ids, attention_mask
  * and token_type_ids (in that order, each [batch, length] int64, the mask 1 for real tokens) and returns start
  * and end logits first. The window length limit comes from a {@code config.json} beside the file
- * ({@code max_position_embeddings}), else BERT's 512.
+ * ({@code max_position_embeddings}), else BERT's 512. Its vocabulary is not known here: ids are not range-checked
+ * before scoring (PyTorch refuses an id outside its embedding with an error; it does not crash the JVM).
  */
-public final class TorchScriptQaModel implements QaModel {
+public final class TorchScriptQaModel implements QaScorer {
   public static final String EXTENSION = ".pt";
   private static final int BERT_MAX_LENGTH = 512;
   private static final Logger LOG = LoggerFactory.getLogger(TorchScriptQaModel.class);
@@ -41,7 +42,7 @@ public final class TorchScriptQaModel implements QaModel {
       throw new UsageException(file + " is not a TorchScript file (it does not exist or is a directory)");
     }
     Path config = file.toAbsolutePath().resolveSibling(ModelDirectory.CONFIG);
-    int maxLength = Files.isRegularFile(config) ? BertQaConfig.read(config).maxPositionEmbeddings() : BERT_MAX_LENGTH;
+    int maxLength = Files.isRegularFile(config) ? ModelConfig.read(config).maxLength() : BERT_MAX_LENGTH;
     String name = file.getFileName().toString();
     Model model = Model.newInstance(name.substring(0, name.length() - EXTENSION.length()), device, "PyTorch");
     try {
@@ -57,7 +58,17 @@ public final class TorchScriptQaModel implements QaModel {
   }
 
   @Override
-  public NDList logits(NDList inputs) {
+  public Limits limits() {
+    return new Limits(maxLength, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public List<Logits> score(List<int[]> inputIds, List<int[]> tokenTypeIds, Options options) {
+    return BatchedScoring.score(this::logits, model.getNDManager().getDevice(), limits(), inputIds, tokenTypeIds,
+        options);
+  }
+
+  private NDList logits(NDList inputs) {
     NDList ordered = new NDList(inputs.get(0), inputs.get(2), inputs.get(1)); // transformers' argument order
     NDList out = model.getBlock().forward(new ParameterStore(inputs.head().getManager(), false), ordered, false);
     if (out.size() < 2 || !out.get(0).getShape().equals(inputs.head().getShape())) {
@@ -66,16 +77,6 @@ public final class TorchScriptQaModel implements QaModel {
           + "logits of shape " + inputs.head().getShape() + " first");
     }
     return new NDList(out.get(0), out.get(1));
-  }
-
-  @Override
-  public int maxLength() {
-    return maxLength;
-  }
-
-  @Override
-  public NDManager manager() {
-    return model.getNDManager();
   }
 
   @Override

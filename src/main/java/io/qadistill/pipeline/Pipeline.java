@@ -18,7 +18,7 @@ import io.qadistill.train.Checkpointing;
 import io.qadistill.train.DistillConfig;
 import io.qadistill.train.DistillJob;
 import io.qadistill.train.DistillLoss;
-import io.qadistill.train.StudentSpec;
+import io.qadistill.model.StudentSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

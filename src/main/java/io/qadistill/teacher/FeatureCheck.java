@@ -1,15 +1,13 @@
 package io.qadistill.teacher;
 
-import io.qadistill.model.BertQaConfig;
-import io.qadistill.model.BertQaModel;
-import io.qadistill.model.QaModel;
+import io.qadistill.model.QaScorer;
 import java.io.Serializable;
 import java.util.List;
 
 /**
  * Whether a feature row can go through a teacher as it is: its three arrays equally long, 1 to
- * {@code max_position_embeddings} tokens, every id inside the vocabulary and every type id inside
- * {@code type_vocab_size}, no padding stored (features are unpadded; a 0 in the mask would be a padded row).
+ * the teacher's window limit, every id inside the vocabulary and, for a teacher that reads token types, every
+ * type id inside {@code type_vocab_size}, no padding stored (features are unpadded; a 0 in the mask would be a padded row).
  * A row that fails is quarantined with one of the reason codes below, never scored: PyTorch would read out of
  * its embedding table or the logits would mean nothing.
  */
@@ -25,18 +23,13 @@ public record FeatureCheck(int vocabSize, int typeVocabSize, int maxLength) impl
   /** Why a row was refused: a stable {@code reason} code and a {@code detail} naming the value. */
   public record Problem(String reason, String detail) {}
 
-  public static FeatureCheck of(BertQaConfig config) {
-    return new FeatureCheck(config.vocabSize(), config.typeVocabSize(), config.maxPositionEmbeddings());
-  }
-
   /**
-   * The checks a loaded teacher allows. A TorchScript file states only its window length (its config.json, if
-   * any, is not bound to the traced graph), so its ids are not range-checked here: PyTorch itself refuses an id
-   * outside its embedding with an error, it does not crash the JVM.
+   * The checks a teacher's limits allow: a limit its runtime cannot tell (a TorchScript file's vocabulary) is not
+   * checked, and type ids are not where the teacher reads none (one token type, or none).
    */
-  public static FeatureCheck of(QaModel model) {
-    return model instanceof BertQaModel bert ? of(bert.config())
-        : new FeatureCheck(Integer.MAX_VALUE, Integer.MAX_VALUE, model.maxLength());
+  public static FeatureCheck of(QaScorer.Limits limits) {
+    return new FeatureCheck(limits.vocabSize(), limits.takesTokenTypes() ? limits.typeVocabSize() : Integer.MAX_VALUE,
+        limits.maxLength());
   }
 
   /** The first problem of a row, or null when the teacher can take it. Null arrays (or null elements) count. */
@@ -53,7 +46,7 @@ public record FeatureCheck(int vocabSize, int typeVocabSize, int maxLength) impl
       return new Problem(EMPTY, "no tokens");
     }
     if (n > maxLength) {
-      return new Problem(TOO_LONG, n + " tokens, the teacher's max_position_embeddings is " + maxLength);
+      return new Problem(TOO_LONG, n + " tokens, the teacher takes at most " + maxLength);
     }
     for (int i = 0; i < n; i++) {
       if (inputIds[i] < 0 || inputIds[i] >= vocabSize) {

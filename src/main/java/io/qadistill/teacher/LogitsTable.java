@@ -4,6 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.get_json_object;
 
 import io.qadistill.common.Quarantine;
+import io.qadistill.common.Tables;
+import io.qadistill.common.UsageException;
+import java.util.ArrayList;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -27,7 +30,9 @@ import org.apache.spark.sql.types.StructType;
  * LOGITS/_staging/&lt;uuid&gt;/                                  a run being written (Spark and Parquet skip "_" names)
  * </pre>
  * {@code teacher} and {@code run} are Hive-style partition directories, so Spark, pyarrow and Hugging Face
- * {@code datasets} read LOGITS as one table with those two columns; a run only ever adds a directory.
+ * {@code datasets} read LOGITS as one table with those two columns; a run only ever adds a directory. The same
+ * table may also be one Parquet directory with a {@code teacher} column ({@link #SCHEMA}), as {@code predict}
+ * writes the logits of the model it ran; {@link #readOne} reads either.
  */
 public final class LogitsTable {
   public static final String TEACHER = "teacher";
@@ -62,6 +67,35 @@ public final class LogitsTable {
     String dir = new Path(path, QUARANTINE_DIR).toString();
     return readRuns(spark, dir, Quarantine.SCHEMA.add(TEACHER, DataTypes.StringType, false), fingerprint)
         .drop(RUN);
+  }
+
+  /**
+   * The logits of one teacher under {@code path}, in either layout: the teacher with {@code fingerprint}, or the only
+   * one there when it is null. Each feature row once. A path with no table, or with several teachers' logits and no
+   * fingerprint, is a {@link UsageException} naming the {@code option} that gave it (and the teachers).
+   */
+  public static Dataset<Row> readOne(SparkSession spark, String path, String fingerprint, String option) {
+    Dataset<Row> logits;
+    if (exists(spark, new Path(path, TEACHER + "=*"))) {
+      logits = read(spark, path, fingerprint);
+    } else {
+      logits = Tables.read(spark.read().schema(SCHEMA), path, "logits",
+          option + " the --out of 'teacher-logits' (or the logits/ of a 'predict' run)");
+      if (fingerprint != null) {
+        logits = logits.where(col(TEACHER).equalTo(fingerprint));
+      }
+    }
+    if (fingerprint == null) {
+      List<String> teachers = new ArrayList<>();
+      for (Row r : logits.select(TEACHER).distinct().limit(5).collectAsList()) {
+        teachers.add(r.getString(0));
+      }
+      if (teachers.size() > 1) {
+        throw new UsageException(path + " holds the logits of several teachers (" + String.join(", ", teachers)
+            + (teachers.size() == 5 ? ", …" : "") + "): choose one with --teacher");
+      }
+    }
+    return logits;
   }
 
   /** The feature keys (example_id, window) a teacher already has logits or a quarantine row for. */

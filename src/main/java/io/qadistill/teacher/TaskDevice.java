@@ -1,8 +1,8 @@
 package io.qadistill.teacher;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import io.qadistill.common.UsageException;
+import io.qadistill.model.Runtimes;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -26,7 +26,7 @@ final class TaskDevice {
       return Device.cpu();
     }
     int gpu = gpuIndex(gpus.addresses());
-    int visible = Engine.getInstance().getGpuCount();
+    int visible = Runtimes.gpuCount();
     if (gpu >= visible) {
       throw new UsageException("Spark gave this task GPU " + gpu + " but PyTorch sees " + visible + " GPU(s): "
           + (visible == 0 ? "this executor loaded a CPU build of PyTorch; submit the job jar of mvn -Pjob,gpu "

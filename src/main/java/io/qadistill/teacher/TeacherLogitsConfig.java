@@ -2,7 +2,7 @@ package io.qadistill.teacher;
 
 import ai.djl.Device;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
 import java.io.Serializable;
 
 /**
@@ -16,7 +16,7 @@ import java.io.Serializable;
  *     (see {@link LogitsTable})
  * @param batchTokens padded positions per batch (rows × the batch's longest row); 0 picks by device:
  *     {@value #CPU_BATCH_TOKENS} on CPU, {@value #GPU_BATCH_TOKENS} on GPU
- * @param threads PyTorch intra-op threads on CPU executors; 0 means {@code spark.task.cpus}
+ * @param threads intra-op threads on CPU executors; 0 means {@code spark.task.cpus}
  * @param rowsPerTask feature rows per Spark task: small enough for a steady progress log and cheap retries,
  *     large enough to fill several batches (on GPUs raise it with the batch size)
  */
@@ -57,9 +57,9 @@ public record TeacherLogitsConfig(
   }
 
   /** The batching on {@code device}: the configured or the device's token budget, rows capped accordingly. */
-  public QaPredictor.Options batching(Device device) {
+  public QaScorer.Options batching(Device device) {
     int tokens = batchTokens > 0 ? batchTokens
         : Device.Type.GPU.equals(device.getDeviceType()) ? GPU_BATCH_TOKENS : CPU_BATCH_TOKENS;
-    return new QaPredictor.Options(tokens, Math.max(1, tokens / MIN_TOKENS_PER_ROW));
+    return new QaScorer.Options(tokens, Math.max(1, tokens / MIN_TOKENS_PER_ROW));
   }
 }

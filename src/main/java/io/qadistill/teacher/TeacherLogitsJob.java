@@ -3,16 +3,16 @@ package io.qadistill.teacher;
 import static org.apache.spark.sql.functions.col;
 
 import ai.djl.Device;
-import ai.djl.pytorch.jni.JniUtils;
 import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
 import io.qadistill.common.Tables;
 import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelCache;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
+import io.qadistill.model.Vocabulary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run anti-joins the features with the keys this teacher fingerprint already has (logits or quarantine),
  * spreads the missing rows over tasks of about {@code rowsPerTask} rows, and on each executor scores them with
- * the teacher from the per-JVM {@link ModelCache}, batched by length ({@link QaPredictor}), on the task's GPU
+ * the teacher from the per-JVM {@link ModelCache}, batched by length ({@link QaScorer}), on the task's GPU
  * when Spark gave it one (else on the CPU with {@code spark.task.cpus} PyTorch threads). Rows go to
  * {@code LOGITS/_staging/<uuid>/} and become visible by one directory rename each (logits and quarantine): a
  * failed run leaves nothing visible, a rerun computes what is missing, and a run with nothing missing writes
@@ -78,7 +78,7 @@ public final class TeacherLogitsJob {
     long t0 = System.nanoTime();
     String fingerprint = TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.teacher());
     // Fails here, before any task, when the teacher does not load; local tasks reuse this CPU copy.
-    FeatureCheck check = FeatureCheck.of(teacher(config.teacher(), Device.cpu()));
+    FeatureCheck check = FeatureCheck.of(teacher(config.teacher(), Device.cpu()).limits());
 
     Dataset<Row> features = readFeatures(spark, config.features());
     Dataset<Row> missing = features.join(LogitsTable.doneKeys(spark, config.out(), fingerprint),
@@ -138,6 +138,10 @@ public final class TeacherLogitsJob {
         }
         Provenance.of(spark, "teacher-logits", config, List.of(config.features(), config.teacher()
             + " (teacher " + fingerprint + ")")).writeInto(spark, logits.toString());
+        Vocabulary vocabulary = TeacherVocabulary.of(config.teacher());
+        if (vocabulary != null) {
+          TeacherVocabulary.write(spark, logits, vocabulary);
+        }
       }
 
       int run = LogitsTable.nextRun(fs, config.out(), fingerprint);
@@ -184,13 +188,12 @@ public final class TeacherLogitsJob {
       FeatureCheck check, LongAccumulator done) {
     TaskContext task = TaskContext.get();
     Device device = TaskDevice.of(task);
-    // loads PyTorch's native library too, which the thread setting below needs
-    QaPredictor predictor = new QaPredictor(teacher(teacher, device), config.batching(device));
+    QaScorer scorer = teacher(teacher, device);
     if (!device.isGpu()) {
-      // PyTorch's intra-op thread count is kept per thread: set it on this task thread, to the task's cores
+      // the intra-op thread count is kept per thread: set it on this task thread, to the task's cores
       int threads = config.threads() > 0 ? config.threads() : task.cpus();
-      if (JniUtils.getNumThreads() != threads) {
-        QaPredictor.setThreads(threads);
+      if (Runtimes.threads() != threads) {
+        Runtimes.setThreads(threads);
       }
     }
     List<Row> keys = new ArrayList<>();
@@ -206,7 +209,7 @@ public final class TeacherLogitsJob {
         types.add(rowTypes);
       }
     }
-    List<QaPredictor.Logits> logits = predictor.predict(ids, types);
+    List<QaScorer.Logits> logits = scorer.score(ids, types, config.batching(device));
     done.add(keys.size());
     List<Row> out = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
@@ -220,9 +223,9 @@ public final class TeacherLogitsJob {
    * The teacher in {@code dir} on {@code device}, from this JVM's {@link ModelCache}; a teacher that does not load
    * is a {@link UsageException} naming the directory, the file and the cause.
    */
-  static QaModel teacher(String dir, Device device) {
+  static QaScorer teacher(String dir, Device device) {
     try {
-      return ModelCache.model(dir.startsWith("file:") ? Paths.get(URI.create(dir)) : Paths.get(dir), device);
+      return ModelCache.scorer(dir.startsWith("file:") ? Paths.get(URI.create(dir)) : Paths.get(dir), device);
     } catch (UsageException e) {
       throw new UsageException("teacher " + dir + " does not load: " + e.getMessage(), e);
     } catch (RuntimeException | LinkageError e) {

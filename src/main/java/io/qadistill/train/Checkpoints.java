@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.BertQaModel;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.Safetensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,7 +68,7 @@ public final class Checkpoints {
       @JsonProperty("run") RunKey run) {}
 
   /** A checkpoint read back: the model (the caller closes it), AdamW's moments and the state. */
-  public record Loaded(BertQaModel model, float[] firstMoments, float[] secondMoments, State state) {}
+  public record Loaded(QaModel model, float[] firstMoments, float[] secondMoments, State state) {}
 
   private Checkpoints() {}
 
@@ -76,7 +76,7 @@ public final class Checkpoints {
    * Writes checkpoint {@code state.step()} of {@code model} (whose parameters are the run's now) and the
    * optimizer, then deletes all but the newest {@code keep}. Returns its directory.
    */
-  public static Path write(Path out, BertQaModel model, ParameterLayout layout, AdamW adam, State state, int keep) {
+  public static Path write(Path out, QaModel model, ParameterLayout layout, AdamW adam, State state, int keep) {
     Path dir = out.resolve(PREFIX + state.step());
     Path part = out.resolve("." + PREFIX + state.step() + ".part");
     try {
@@ -84,7 +84,7 @@ public final class Checkpoints {
       ModelDirectory.save(model, part);
       Map<String, Safetensors.Tensor> moments = new LinkedHashMap<>();
       for (int i = 0; i < layout.count(); i++) {
-        long[] shape = model.block().shapes().get(layout.name(i)).getShape();
+        long[] shape = model.shapes().get(layout.name(i));
         moments.put("exp_avg." + layout.name(i), new Safetensors.Tensor(shape, slice(adam.firstMoments(), layout, i)));
         moments.put("exp_avg_sq." + layout.name(i),
             new Safetensors.Tensor(shape, slice(adam.secondMoments(), layout, i)));
@@ -141,9 +141,9 @@ public final class Checkpoints {
           + String.join("; ", differences) + ". Resume with the same inputs, settings and --partitions, or write to "
           + "another --out");
     }
-    BertQaModel model = ModelDirectory.load(dir);
+    QaModel model = ModelDirectory.load(dir);
     try {
-      ParameterLayout layout = new ParameterLayout(model.block());
+      ParameterLayout layout = new ParameterLayout(model);
       Map<String, Safetensors.Tensor> moments = Safetensors.read(dir.resolve(OPTIMIZER));
       float[] m = new float[layout.size()];
       float[] v = new float[layout.size()];

@@ -1,6 +1,7 @@
 package io.qadistill.train;
 
 import io.qadistill.common.UsageException;
+import io.qadistill.model.StudentSpec;
 import java.io.Serializable;
 
 /**

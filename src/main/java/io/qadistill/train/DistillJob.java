@@ -2,8 +2,10 @@ package io.qadistill.train;
 
 import io.qadistill.common.Provenance;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.BertQaModel;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.Students;
+import io.qadistill.teacher.TeacherVocabulary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -85,10 +87,14 @@ public final class DistillJob {
           total, batching.lengthGroups(), batching.localSteps());
       Optional<Path> latest = checkpointing.resume() ? Checkpoints.latest(out) : Optional.empty();
       Checkpoints.Loaded resumed = latest.map(dir -> Checkpoints.read(dir, key)).orElse(null);
-      try (BertQaModel student = resumed != null ? resumed.model() : Students.build(config.student())) {
-        ParameterLayout layout = new ParameterLayout(student.block());
-        ParameterLayout.Writer driverWeights = layout.writer(student.block());
-        float[] params = layout.read(student.block());
+      try (QaModel student = resumed != null ? resumed.model() : Students.build(config.student())) {
+        if (logits != null) {
+          TeacherVocabulary.requireSame(spark, logits, config.teacher(), student.tokenizerJson(),
+              config.student().source() != null ? config.student().source() : "the random student's tokenizer");
+        }
+        ParameterLayout layout = new ParameterLayout(student);
+        ParameterLayout.Writer driverWeights = layout.writer(student);
+        float[] params = layout.read(student);
         Optimizer optimizer = new Optimizer(layout, config.optimization(), total);
         long start = 0;
         if (resumed != null) {

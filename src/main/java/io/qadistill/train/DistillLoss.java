@@ -3,6 +3,7 @@ package io.qadistill.train;
 import ai.djl.ndarray.NDArray;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.QaLoss;
+import io.qadistill.model.QaObjective;
 import io.qadistill.model.Scalars;
 import java.io.Serializable;
 
@@ -24,7 +25,7 @@ import java.io.Serializable;
  * @param alphaCe weight of the distillation term, ≥ 0
  * @param alphaSquad weight of the hard-label cross-entropy, ≥ 0
  */
-public record DistillLoss(double temperature, double alphaCe, double alphaSquad) implements Serializable {
+public record DistillLoss(double temperature, double alphaCe, double alphaSquad) implements QaObjective, Serializable {
   /** run_squad_w_distillation.py's defaults. */
   public static final DistillLoss DEFAULT = new DistillLoss(2.0, 0.5, 0.5);
   /** Fine-tuning on hard labels only: run_squad.py's loss. */
@@ -44,12 +45,13 @@ public record DistillLoss(double temperature, double alphaCe, double alphaSquad)
   }
 
   /** Whether the loss reads teacher logits. */
+  @Override
   public boolean needsTeacher() {
     return alphaCe > 0;
   }
 
   /** Sums over a batch's windows: {@code total} to differentiate, and its two parts (before their alphas). */
-  public record Sums(NDArray total, NDArray distill, NDArray squad) {}
+  public record Sums(NDArray total, NDArray distill, NDArray squad) implements QaObjective.Terms {}
 
   /**
    * The loss summed over the batch's windows (sums, not means, so that partitions' results add up; divide by
@@ -64,6 +66,7 @@ public record DistillLoss(double temperature, double alphaCe, double alphaSquad)
    *     {@code alpha_ce = 0}
    * @param teacherEnd as teacherStart, for the end
    */
+  @Override
   public Sums sums(NDArray start, NDArray end, NDArray mask, NDArray startPositions, NDArray endPositions,
                    NDArray teacherStart, NDArray teacherEnd) {
     NDArray squad = QaLoss.perWindow(start, mask, startPositions)

@@ -1,14 +1,10 @@
 package io.qadistill.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Parameter;
-import io.qadistill.model.BertQaBlock;
+import io.qadistill.model.QaModel;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Every parameter of a model laid end to end in one float array, in state-dict order: what the driver holds,
@@ -19,22 +15,21 @@ public final class ParameterLayout implements Serializable {
   private final int[] offsets; // offsets[i] .. offsets[i + 1] holds parameter i
   private final boolean[] decay;
 
-  public ParameterLayout(BertQaBlock block) {
+  public ParameterLayout(QaModel model) {
     List<String> n = new ArrayList<>();
     List<Integer> o = new ArrayList<>();
     int offset = 0;
-    for (var e : block.shapes().entrySet()) {
+    for (var e : model.shapes().entrySet()) {
       n.add(e.getKey());
       o.add(offset);
-      offset = Math.addExact(offset, Math.toIntExact(e.getValue().size()));
+      offset = Math.addExact(offset, Math.toIntExact(Arrays.stream(e.getValue()).reduce(1, Math::multiplyExact)));
     }
     o.add(offset);
     names = n.toArray(String[]::new);
     offsets = o.stream().mapToInt(Integer::intValue).toArray();
     decay = new boolean[names.length];
     for (int i = 0; i < names.length; i++) {
-      // transformers' examples exempt biases and LayerNorm weights from weight decay
-      decay[i] = !(names[i].endsWith("bias") || names[i].endsWith("LayerNorm.weight"));
+      decay[i] = model.decays(names[i]);
     }
   }
 
@@ -64,36 +59,26 @@ public final class ParameterLayout implements Serializable {
     return decay[i];
   }
 
-  /** A copy of the block's parameters. */
-  public float[] read(BertQaBlock block) {
+  /** A copy of the model's parameters. */
+  public float[] read(QaModel model) {
     float[] out = new float[size()];
-    Map<String, Parameter> params = block.parameters();
     for (int i = 0; i < names.length; i++) {
-      copy(params.get(names[i]).getArray(), out, offsets[i]);
+      model.readValues(names[i], out, offsets[i]);
     }
     return out;
   }
 
-  /** A writer of values into the block's parameters. */
-  public Writer writer(BertQaBlock block) {
-    return new Writer(block);
+  /** A writer of values into the model's parameters (see {@link QaModel#writer}: no allocation per write). */
+  public Writer writer(QaModel model) {
+    return new Writer(model);
   }
 
-  /**
-   * Sets a block's parameters from a flat array, again and again without allocating: each parameter gets one
-   * native-order direct buffer, and the PyTorch engine's {@code set} makes that buffer the tensor's storage (no
-   * copy; the array keeps a reference to it), so later writes only fill the buffers. Setting storage keeps the
-   * tensor, so its requires-gradient flag and gradient stay attached.
-   */
+  /** Sets a model's parameters from a flat array, again and again. */
   public final class Writer {
-    private final NDArray[] arrays = new NDArray[names.length];
-    private final ByteBuffer[] buffers = new ByteBuffer[names.length];
+    private final QaModel.Writer parameters;
 
-    private Writer(BertQaBlock block) {
-      for (int i = 0; i < names.length; i++) {
-        arrays[i] = block.parameters().get(names[i]).getArray();
-        buffers[i] = ByteBuffer.allocateDirect(length(i) * Float.BYTES).order(ByteOrder.nativeOrder());
-      }
+    private Writer(QaModel model) {
+      parameters = model.writer(List.of(names));
     }
 
     public void write(float[] values) {
@@ -101,30 +86,17 @@ public final class ParameterLayout implements Serializable {
         throw new IllegalArgumentException(values.length + " values for " + size() + " parameters");
       }
       for (int i = 0; i < names.length; i++) {
-        buffers[i].clear();
-        buffers[i].asFloatBuffer().put(values, offsets[i], length(i));
-        arrays[i].set(buffers[i]);
+        parameters.write(i, values, offsets[i]);
       }
     }
   }
 
   /** The gradient of every parameter (0 for one that has none yet). */
-  public float[] gradients(BertQaBlock block) {
+  public float[] gradients(QaModel model) {
     float[] out = new float[size()];
-    Map<String, Parameter> params = block.parameters();
     for (int i = 0; i < names.length; i++) {
-      NDArray array = params.get(names[i]).getArray();
-      if (array.hasGradient()) {
-        try (NDArray g = array.getGradient()) {
-          copy(g, out, offsets[i]);
-        }
-      }
+      model.readGradient(names[i], out, offsets[i]);
     }
     return out;
-  }
-
-  private static void copy(NDArray array, float[] out, int offset) {
-    ByteBuffer bytes = array.toByteBuffer(true).order(ByteOrder.nativeOrder());
-    bytes.asFloatBuffer().get(out, offset, bytes.remaining() / Float.BYTES);
   }
 }

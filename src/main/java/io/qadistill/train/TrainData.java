@@ -4,15 +4,13 @@ import static org.apache.spark.sql.functions.col;
 
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
-import java.util.ArrayList;
+import io.qadistill.teacher.LogitsTable;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainData {
   private static final Logger LOG = LoggerFactory.getLogger(TrainData.class);
-  private static final StructType LOGITS = new StructType()
-      .add("example_id", DataTypes.StringType)
-      .add("window", DataTypes.IntegerType)
-      .add("start_logits", DataTypes.createArrayType(DataTypes.FloatType))
-      .add("end_logits", DataTypes.createArrayType(DataTypes.FloatType))
-      .add("teacher", DataTypes.StringType);
 
   private final JavaRDD<TrainRow> rows;
   private final long[] partitionRows;
@@ -50,17 +42,12 @@ public final class TrainData {
    */
   public static TrainData prepare(SparkSession spark, String featuresPath, String logitsPath, String teacher,
                                   int partitions) {
-    Dataset<Row> features = read(spark, featuresPath, null, "features", "the --out of 'featurize'")
+    Dataset<Row> features = Tables.read(spark.read(), featuresPath, "features", "the --out of 'featurize'")
         .select("example_id", "window", "input_ids", "token_type_ids", "start_positions", "end_positions");
     long featureCount = features.count();
     Dataset<Row> joined = features;
     if (logitsPath != null) {
-      Dataset<Row> logits = read(spark, logitsPath, LOGITS, "logits", "the --out of 'teacher-logits'");
-      if (teacher != null) {
-        logits = logits.where(col("teacher").equalTo(teacher));
-      } else {
-        requireOneTeacher(logits, logitsPath);
-      }
+      Dataset<Row> logits = LogitsTable.readOne(spark, logitsPath, teacher, "--logits");
       joined = features.join(logits.select("example_id", "window", "start_logits", "end_logits"),
           scala.jdk.javaapi.CollectionConverters.asScala(List.of("example_id", "window")).toSeq());
     }
@@ -102,26 +89,6 @@ public final class TrainData {
           + "yet): training on the other {}", featureCount - total, featureCount, logitsPath, total);
     }
     return data;
-  }
-
-  private static Dataset<Row> read(SparkSession spark, String path, StructType schema, String what, String hint) {
-    var reader = spark.read();
-    if (schema != null) {
-      reader = reader.schema(schema); // partition values (teacher=…) stay strings, never type-guessed
-    }
-    return Tables.read(reader, path, what, hint);
-  }
-
-  /** A usage error naming the teachers when a logits table holds several. */
-  private static void requireOneTeacher(Dataset<Row> logits, String path) {
-    List<String> teachers = new ArrayList<>();
-    for (Row r : logits.select("teacher").distinct().limit(5).collectAsList()) {
-      teachers.add(r.getString(0));
-    }
-    if (teachers.size() > 1) {
-      throw new UsageException(path + " holds the logits of several teachers (" + String.join(", ", teachers)
-          + (teachers.size() == 5 ? ", …" : "") + "): choose one with --teacher");
-    }
   }
 
   private static long[] count(int partition, Iterator<TrainRow> rows, boolean withLogits) {

@@ -1,9 +1,8 @@
 package io.qadistill.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import io.qadistill.model.BertQaConfig;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelConfig;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.Runtimes;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,14 +24,14 @@ import java.util.function.Predicate;
  */
 final class Worker implements AutoCloseable {
   /** What a worker is made from; small, sent with every task. */
-  record Spec(String run, BertQaConfig config, DistillLoss loss, Batching batching, Optimization optimization,
+  record Spec(String run, ModelConfig config, DistillLoss loss, Batching batching, Optimization optimization,
               long totalSteps, int threads, long[] partitionRows) implements Serializable {}
 
   private static final ConcurrentMap<String, Worker> WORKERS = new ConcurrentHashMap<>();
 
   private final Spec spec;
   private final int partition;
-  private final BertQaModel model;
+  private final QaModel model;
   private final ParameterLayout layout;
   private final ParameterLayout.Writer writer;
   private final List<TrainRow> rows;
@@ -49,10 +48,10 @@ final class Worker implements AutoCloseable {
     this.rows = rows;
     this.plan = BatchPlan.of(rows, spec.batching(), partition);
     // random values, overwritten by the first step's parameters; the tokenizer is never needed here
-    this.model = BertQaModel.initialize(spec.config(), new byte[0], 0);
-    this.layout = new ParameterLayout(model.block());
-    this.writer = layout.writer(model.block());
-    GradientStep.requireGradients(model.block());
+    this.model = QaModel.initialize(spec.config(), new byte[0], 0);
+    this.layout = new ParameterLayout(model);
+    this.writer = layout.writer(model);
+    model.requireGradients();
   }
 
   /** The worker of {@code partition} in this JVM, made from the partition's rows if there is none yet. */
@@ -129,11 +128,10 @@ final class Worker implements AutoCloseable {
   }
 
   private void useThreads() {
-    Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into (a fresh executor has not yet)
-    if (spec.threads() > 0 && JniUtils.getNumThreads() != spec.threads()) {
+    if (spec.threads() > 0 && Runtimes.threads() != spec.threads()) {
       // PyTorch's OpenMP thread count is per calling thread, and a step's task may run on a task thread that has
       // not set it (TrainBench's executors started at 1 intra-op thread, and ran 2-core steps on one)
-      JniUtils.setNumThreads(spec.threads());
+      Runtimes.setThreads(spec.threads());
     }
   }
 
@@ -145,9 +143,9 @@ final class Worker implements AutoCloseable {
     }
     if (spec.config().hiddenDropoutProb() > 0 || spec.config().attentionProbsDropoutProb() > 0) {
       // the engine's generator is per JVM: reproducible with one training task per executor
-      JniUtils.setSeed(BatchPlan.mix(BatchPlan.mix(spec.batching().seed(), step), partition));
+      Runtimes.seed(BatchPlan.mix(BatchPlan.mix(spec.batching().seed(), step), partition));
     }
-    return GradientStep.compute(model.block(), model.manager(), layout, batch, spec.loss());
+    return GradientStep.compute(model, layout, batch, spec.loss());
   }
 
   @Override

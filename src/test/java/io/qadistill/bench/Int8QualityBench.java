@@ -7,7 +7,7 @@ import io.qadistill.eval.SquadMetrics;
 import io.qadistill.eval.SquadVersion;
 import io.qadistill.features.WindowTokenizer;
 import io.qadistill.model.ModelDirectory;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
 import io.qadistill.model.onnx.OnnxExport;
 import io.qadistill.model.onnx.OnnxQaSession;
 import io.qadistill.teacher.TeacherFingerprint;
@@ -93,10 +93,10 @@ public final class Int8QualityBench {
   /** Each question's answer by the graph in {@code file}. */
   private static List<String> answers(Path file, List<Question> questions, List<WindowTokenizer.Window> windows,
                                       List<int[]> ids, List<int[]> types) {
-    List<QaPredictor.Logits> logits;
+    List<QaScorer.Logits> logits;
     long t0 = System.nanoTime();
     try (OnnxQaSession session = OnnxQaSession.open(file, THREADS)) {
-      logits = session.score(ids, types, QaPredictor.Options.DEFAULT);
+      logits = session.score(ids, types);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("%s: %d windows in %.0f s (%.1f windows/s, %d threads)%n", file.getFileName(), ids.size(),

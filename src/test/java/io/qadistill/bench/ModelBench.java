@@ -1,16 +1,14 @@
 package io.qadistill.bench;
 
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +18,7 @@ import java.util.stream.IntStream;
 
 /**
  * Windows/s of all-MiniLM-L6-v2 on real SQuAD dev windows with 2 cores' worth of threads, in one run: our block with
- * length-bucketed batches (QaPredictor), our block with every window padded to 384, and ONNX Runtime (the original
+ * length-bucketed batches (its scorer's default), our block with every window padded to 384, and ONNX Runtime (the original
  * ONNX file) on the same batchings. Targets: ours bucketed ≥ 1.0× ONNX Runtime bucketed, ≥ 2× ours padded.
  *
  * <p>Two ways to use 2 threads, both measured: "2 tasks × 1": two callers (as two Spark tasks of a 2-core executor,
@@ -34,6 +32,9 @@ public final class ModelBench {
   private static final int THREADS = 2;
   private static final int PADDED_ROWS = 8;
   private static final int PADDED_LENGTH = 384;
+  /** Batches of {@link #PADDED_ROWS} windows, each padded to 384. */
+  private static final QaScorer.Options PADDED =
+      new QaScorer.Options(PADDED_ROWS * PADDED_LENGTH, PADDED_ROWS, PADDED_LENGTH);
 
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
@@ -50,20 +51,20 @@ public final class ModelBench {
       onnx = in.readAllBytes();
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (BertQaModel model = ModelDirectory.load(dir);
+    try (QaModel model = ModelDirectory.load(dir);
          OrtSession.SessionOptions two = ortOptions(THREADS);
          OrtSession.SessionOptions one = ortOptions(1);
          OrtSession ort2 = env.createSession(onnx, two);
          OrtSession ort1 = env.createSession(onnx, one)) {
-      QaPredictor predictor = new QaPredictor(model, QaPredictor.Options.DEFAULT);
-      ChunkRotation.Work oursBucketed = rows -> predictor.predict(rows.stream().map(ids::get).toList(),
+      ChunkRotation.Work oursBucketed = rows -> model.score(rows.stream().map(ids::get).toList(),
           rows.stream().map(types::get).toList());
-      ChunkRotation.Work oursPadded = rows -> ours(model, ids, types, rows);
+      ChunkRotation.Work oursPadded = rows -> model.score(rows.stream().map(ids::get).toList(),
+          rows.stream().map(types::get).toList(), PADDED);
       ChunkRotation.Work ortBucketed2 = rows -> ort(env, ort2, ids, types, bucketed(ids, rows), 0);
       ChunkRotation.Work ortBucketed1 = rows -> ort(env, ort1, ids, types, bucketed(ids, rows), 0);
       ChunkRotation.Work ortPadded2 = rows -> ort(env, ort2, ids, types, padded(rows), PADDED_LENGTH);
-      Runnable oneThread = () -> QaPredictor.setThreads(1);
-      Runnable twoThreads = () -> QaPredictor.setThreads(THREADS);
+      Runnable oneThread = () -> Runtimes.setThreads(1);
+      Runnable twoThreads = () -> Runtimes.setThreads(THREADS);
       List<ChunkRotation.Variant> variants = List.of(
           new ChunkRotation.Variant("ours bucketed, 2 tasks x 1 thread", THREADS, oneThread, oursBucketed),
           new ChunkRotation.Variant("ours bucketed, 1 task x 2 threads", 1, twoThreads, oursBucketed),
@@ -99,10 +100,10 @@ public final class ModelBench {
   }
 
 
-  /** The rows' indices in QaPredictor's length buckets. */
+  /** The rows' indices in the scorer's length buckets. */
   private static List<int[]> bucketed(List<int[]> ids, List<Integer> rows) {
     List<int[]> batches = new ArrayList<>();
-    for (int[] batch : QaPredictor.batches(rows.stream().map(ids::get).toList(), QaPredictor.Options.DEFAULT)) {
+    for (int[] batch : QaScorer.Options.DEFAULT.batches(rows.stream().map(ids::get).toList())) {
       batches.add(IntStream.of(batch).map(rows::get).toArray());
     }
     return batches;
@@ -115,20 +116,6 @@ public final class ModelBench {
       batches.add(rows.subList(from, Math.min(rows.size(), from + PADDED_ROWS)).stream().mapToInt(i -> i).toArray());
     }
     return batches;
-  }
-
-  /** Our block on the rows, {@link #PADDED_ROWS} a batch, each padded to 384. */
-  private static void ours(BertQaModel model, List<int[]> ids, List<int[]> types, List<Integer> rows) {
-    try (NDManager m = NDManager.newBaseManager()) {
-      for (int[] batch : padded(rows)) {
-        try (NDManager scope = m.newSubManager()) {
-          NDList inputs = QaPredictor.pad(scope, ids, types, batch, PADDED_LENGTH);
-          NDList out = model.block().forward(new ParameterStore(scope, false), inputs, false);
-          out.get(0).toFloatArray();
-          out.get(1).toFloatArray();
-        }
-      }
-    }
   }
 
   /** ONNX Runtime on the given batches, each padded to {@code length} (0: to the batch's longest row). */

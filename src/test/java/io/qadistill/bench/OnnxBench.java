@@ -3,11 +3,13 @@ package io.qadistill.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.qadistill.model.BertQaModel;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.OnnxWeights;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.model.onnx.OnnxExport;
 import io.qadistill.model.onnx.OnnxQaSession;
 import io.qadistill.model.onnx.QaGraph;
@@ -20,7 +22,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * Windows/s of all-MiniLM-L6-v2 on real SQuAD dev windows with 2 threads, all length-bucketed (QaPredictor's
+ * Windows/s of all-MiniLM-L6-v2 on real SQuAD dev windows with 2 threads, all length-bucketed (the scorer's
  * batches): our PyTorch block; ONNX Runtime on the original ONNX file of the Maven jar (an encoder: its last hidden
  * state); ONNX Runtime on our fp32 export and on our int8 export of the imported model directory. Targets: our fp32
  * export ≥ 1.0× the original file; int8 ≥ 2.0× our PyTorch block and ≥ 1.5× the original file.
@@ -49,40 +51,39 @@ public final class OnnxBench {
     Path original = MiniLmJar.copyOnnx(dir.resolve("all-minilm-l6-v2.onnx"));
     Path fp32 = dir.resolve(OnnxExport.FP32_FILE);
     Path int8 = dir.resolve(OnnxExport.INT8_FILE);
-    try (BertQaModel model = ModelDirectory.load(dir)) {
-      OnnxExport.write(OnnxExport.weights(model), QaGraph.Precision.FP32, false, fp32, Map.of());
-      OnnxExport.write(OnnxExport.weights(model), QaGraph.Precision.INT8, false, int8, Map.of());
+    try (QaModel model = ModelDirectory.load(dir)) {
+      OnnxExport.write(OnnxWeights.of(model), QaGraph.Precision.FP32, false, fp32, Map.of());
+      OnnxExport.write(OnnxWeights.of(model), QaGraph.Precision.INT8, false, int8, Map.of());
     }
     System.out.printf("files: original %.1f MB, fp32 export %.1f MB, int8 export %.1f MB%n", mb(original), mb(fp32),
         mb(int8));
 
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (BertQaModel model = ModelDirectory.load(dir);
+    try (QaModel model = ModelDirectory.load(dir);
          OrtSession original1 = encoderSession(env, original, 1);
          OrtSession original2 = encoderSession(env, original, THREADS);
          OnnxQaSession fp32One = OnnxQaSession.open(fp32, 1);
          OnnxQaSession fp32Two = OnnxQaSession.open(fp32, THREADS);
          OnnxQaSession int8One = OnnxQaSession.open(int8, 1);
          OnnxQaSession int8Two = OnnxQaSession.open(int8, THREADS)) {
-      QaPredictor torch = new QaPredictor(model, QaPredictor.Options.DEFAULT);
-      ChunkRotation.Work pytorch = rows -> torch.predict(pick(ids, rows), pick(types, rows));
+      ChunkRotation.Work pytorch = rows -> model.score(pick(ids, rows), pick(types, rows));
       List<ChunkRotation.Variant> variants = List.of(
-          new ChunkRotation.Variant("PyTorch block, 2 tasks x 1 thread", THREADS, () -> QaPredictor.setThreads(1),
+          new ChunkRotation.Variant("PyTorch block, 2 tasks x 1 thread", THREADS, () -> Runtimes.setThreads(1),
               pytorch),
-          new ChunkRotation.Variant("PyTorch block, 1 task x 2 threads", 1, () -> QaPredictor.setThreads(THREADS),
+          new ChunkRotation.Variant("PyTorch block, 1 task x 2 threads", 1, () -> Runtimes.setThreads(THREADS),
               pytorch),
           new ChunkRotation.Variant("ORT original file, 2 tasks x 1 thread", THREADS,
               rows -> encoder(env, original1, ids, types, rows)),
           new ChunkRotation.Variant("ORT original file, 1 task x 2 threads", 1,
               rows -> encoder(env, original2, ids, types, rows)),
           new ChunkRotation.Variant("ORT fp32 export, 2 tasks x 1 thread", THREADS,
-              rows -> fp32One.score(pick(ids, rows), pick(types, rows), QaPredictor.Options.DEFAULT)),
+              rows -> fp32One.score(pick(ids, rows), pick(types, rows), QaScorer.Options.DEFAULT)),
           new ChunkRotation.Variant("ORT fp32 export, 1 task x 2 threads", 1,
-              rows -> fp32Two.score(pick(ids, rows), pick(types, rows), QaPredictor.Options.DEFAULT)),
+              rows -> fp32Two.score(pick(ids, rows), pick(types, rows), QaScorer.Options.DEFAULT)),
           new ChunkRotation.Variant("ORT int8 export, 2 tasks x 1 thread", THREADS,
-              rows -> int8One.score(pick(ids, rows), pick(types, rows), QaPredictor.Options.DEFAULT)),
+              rows -> int8One.score(pick(ids, rows), pick(types, rows), QaScorer.Options.DEFAULT)),
           new ChunkRotation.Variant("ORT int8 export, 1 task x 2 threads", 1,
-              rows -> int8Two.score(pick(ids, rows), pick(types, rows), QaPredictor.Options.DEFAULT)));
+              rows -> int8Two.score(pick(ids, rows), pick(types, rows), QaScorer.Options.DEFAULT)));
       Map<ChunkRotation.Variant, Double> seconds = ChunkRotation.time(variants, count, chunk);
       double[] rate = new double[variants.size()];
       for (int i = 0; i < rate.length; i++) {
@@ -117,11 +118,11 @@ public final class OnnxBench {
     }
   }
 
-  /** The original encoder file on the rows, in QaPredictor's length buckets; its last hidden state is fetched. */
+  /** The original encoder file on the rows, in the scorer's length buckets; its last hidden state is fetched. */
   private static void encoder(OrtEnvironment env, OrtSession session, List<int[]> ids, List<int[]> types,
                               List<Integer> rows) throws Exception {
     List<int[]> picked = pick(ids, rows);
-    for (int[] batch : QaPredictor.batches(picked, QaPredictor.Options.DEFAULT)) {
+    for (int[] batch : QaScorer.Options.DEFAULT.batches(picked)) {
       int length = IntStream.of(batch).map(r -> picked.get(r).length).max().orElse(0);
       long[] shape = {batch.length, length};
       LongBuffer a = LongBuffer.allocate(batch.length * length);

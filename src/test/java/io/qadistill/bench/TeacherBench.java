@@ -8,10 +8,11 @@ import static org.apache.spark.sql.functions.pmod;
 import ai.djl.Device;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.teacher.TeacherLogitsConfig;
 import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.testing.LocalSpark;
@@ -32,7 +33,7 @@ import org.apache.spark.sql.SparkSession;
  * Teacher logits over all of dev-v1.1's windows (cut by featurize) with all-MiniLM-L6-v2 imported from the bundled
  * ONNX file: the teacher-logits job in {@code local[2]} (two tasks at a time, one PyTorch thread each) against the
  * same model in-process with the same threads and batching (two Java threads, one PyTorch thread each, half the
- * windows each, {@link QaPredictor} with the job's CPU default of 4,096 padded positions per batch).
+ * windows each, {@link QaScorer} with the job's CPU default of 4,096 padded positions per batch).
  *
  * <p>The windows are cut into {@code chunks} parts (by example id) and each part is scored both ways in turn,
  * the order alternating, so that the load of a shared machine falls on both alike. The job is timed whole, from
@@ -59,7 +60,7 @@ public final class TeacherBench {
         .parquet(tmp.resolve("chunks").toString());
 
     TeacherLogitsConfig defaults = TeacherLogitsConfig.defaults(features, teacher.toString(), "unused");
-    QaPredictor.Options batching = defaults.batching(Device.cpu());
+    QaScorer.Options batching = defaults.batching(Device.cpu());
     System.out.printf("%d parts, batches of %d padded positions, %d rows at most; %d cores%n", chunks,
         batching.batchTokens(), batching.maxBatchRows(), Runtime.getRuntime().availableProcessors());
     long windows = 0;
@@ -67,8 +68,7 @@ public final class TeacherBench {
     double scoringSeconds = 0;
     double inProcessSeconds = 0;
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    try (BertQaModel model = ModelDirectory.load(teacher)) {
-      QaPredictor predictor = new QaPredictor(model, batching);
+    try (QaModel model = ModelDirectory.load(teacher)) {
       for (int c = 0; c < chunks; c++) {
         String part = tmp.resolve("chunks").resolve("chunk=" + c).toString();
         List<int[]> ids = new ArrayList<>();
@@ -80,7 +80,7 @@ public final class TeacherBench {
         TeacherLogitsJob.Result job = null;
         for (int turn = 0; turn < 2; turn++) {
           if ((turn + c) % 2 == 0) {
-            inProcess = seconds(() -> inProcess(pool, predictor, ids, types));
+            inProcess = seconds(() -> inProcess(pool, model, batching, ids, types));
           } else {
             job = TeacherLogitsJob.run(spark, config);
           }
@@ -109,15 +109,15 @@ public final class TeacherBench {
   }
 
   /** The windows split in halves over the pool's threads, one PyTorch thread each, as two tasks of the job. */
-  private static void inProcess(ExecutorService pool, QaPredictor predictor, List<int[]> ids, List<int[]> types)
-      throws Exception {
+  private static void inProcess(ExecutorService pool, QaScorer scorer, QaScorer.Options batching, List<int[]> ids,
+                                List<int[]> types) throws Exception {
     List<Future<?>> halves = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       int from = ids.size() * t / THREADS;
       int to = ids.size() * (t + 1) / THREADS;
       halves.add(pool.submit(() -> {
-        QaPredictor.setThreads(1);
-        return predictor.predict(ids.subList(from, to), types.subList(from, to));
+        Runtimes.setThreads(1);
+        return scorer.score(ids.subList(from, to), types.subList(from, to), batching);
       }));
     }
     for (Future<?> f : halves) {

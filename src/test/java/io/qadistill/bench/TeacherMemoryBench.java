@@ -1,9 +1,10 @@
 package io.qadistill.bench;
 
 import ai.djl.Device;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.teacher.TeacherLogitsConfig;
 import io.qadistill.testing.LocalSpark;
 import java.nio.file.Files;
@@ -42,18 +43,18 @@ public final class TeacherMemoryBench {
     System.out.printf("%d windows, LD_PRELOAD=%s; before scoring: %s%n", ids.size(), System.getenv("LD_PRELOAD"),
         resident());
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    try (BertQaModel model = ModelDirectory.load(teacher)) {
-      QaPredictor predictor = new QaPredictor(model,
-          TeacherLogitsConfig.defaults("unused", "unused", "unused").batching(Device.cpu()));
+    try (QaModel model = ModelDirectory.load(teacher)) {
+      QaScorer.Options batching =
+          TeacherLogitsConfig.defaults("unused", "unused", "unused").batching(Device.cpu());
       AtomicInteger next = new AtomicInteger();
       long t0 = System.nanoTime();
       List<Future<?>> threads = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         threads.add(pool.submit(() -> {
-          QaPredictor.setThreads(1);
+          Runtimes.setThreads(1);
           for (int from = next.getAndAdd(rowsPerTask); from < ids.size(); from = next.getAndAdd(rowsPerTask)) {
             int to = Math.min(ids.size(), from + rowsPerTask);
-            predictor.predict(ids.subList(from, to), types.subList(from, to));
+            model.score(ids.subList(from, to), types.subList(from, to), batching);
             System.out.printf("rows %5d-%5d: %s%n", from, to, resident());
           }
           return null;

@@ -2,7 +2,8 @@ package io.qadistill.bench;
 
 import ai.djl.pytorch.jni.JniUtils;
 import io.qadistill.model.OnnxImport;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.model.SquadWindows;
 import io.qadistill.testing.TestData;
 import io.qadistill.train.Batching;
@@ -14,7 +15,7 @@ import io.qadistill.train.MetricsFile;
 import io.qadistill.train.Optimization;
 import io.qadistill.train.SingleProcessLoop;
 import io.qadistill.train.StepStats;
-import io.qadistill.train.StudentSpec;
+import io.qadistill.model.StudentSpec;
 import io.qadistill.train.TrainData;
 import io.qadistill.train.TrainFixture;
 import io.qadistill.train.TrainRow;
@@ -76,7 +77,7 @@ public final class TrainBench {
       try {
         Path dir = work.resolve("run-" + executors + "-" + run[1]);
         deleteTree(dir);
-        QaPredictor.setThreads(CORES);
+        Runtimes.setThreads(CORES);
         TrainFixture inputs = TrainFixture.create(spark, dir, windows, teacher);
         TrainData data = TrainData.prepare(spark, inputs.features(), inputs.logits(), null, executors);
         List<List<TrainRow>> batches;

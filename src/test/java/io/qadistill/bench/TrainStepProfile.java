@@ -1,19 +1,15 @@
 package io.qadistill.bench;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.QaObjective;
+import io.qadistill.model.TrainBatch;
 import io.qadistill.model.ModelDirectory;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.train.BatchPlan;
 import io.qadistill.train.Batching;
 import io.qadistill.train.DistillLoss;
-import io.qadistill.train.GradientStep;
 import io.qadistill.train.GradientSum;
 import io.qadistill.train.ParameterLayout;
 import io.qadistill.train.TrainData;
@@ -22,12 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Where one training step's time goes, in one process without Spark: parameter copy-in, zeroing the gradients,
- * forward, loss, backward, gradient copy-out and packing, each timed (wall, and the process's user and system CPU
+ * Where one training step's time goes, in one process without Spark: parameter copy-in, zeroing the gradients
+ * and the forward pass, loss, backward, gradient copy-out and packing, each timed (wall, and the process's user and system CPU
  * and minor page faults from /proc/self/stat), next to an inference forward of the same batch. Batches as the
  * trainer takes them ({@link BatchPlan}), so what it shows is what {@code finetune} spends.
  *
@@ -35,7 +30,7 @@ import org.apache.spark.sql.SparkSession;
  * [length groups 50; 0: random batches]}
  */
 public final class TrainStepProfile {
-  private static final String[] PHASES = {"copy-in", "zero", "forward", "loss", "backward", "grad-out", "pack",
+  private static final String[] PHASES = {"copy-in", "zero+forward", "loss", "backward", "grad-out", "pack",
       "inference"};
 
   public static void main(String[] args) throws Exception {
@@ -55,13 +50,13 @@ public final class TrainStepProfile {
     } finally {
       spark.stop();
     }
-    QaPredictor.setThreads(threads);
+    Runtimes.setThreads(threads);
     DistillLoss loss = DistillLoss.FINE_TUNE;
-    try (BertQaModel model = ModelDirectory.load(modelDir)) {
-      ParameterLayout layout = new ParameterLayout(model.block());
-      float[] params = layout.read(model.block());
-      ParameterLayout.Writer writer = layout.writer(model.block());
-      GradientStep.requireGradients(model.block());
+    try (QaModel model = ModelDirectory.load(modelDir)) {
+      ParameterLayout layout = new ParameterLayout(model);
+      float[] params = layout.read(model);
+      ParameterLayout.Writer writer = layout.writer(model);
+      model.requireGradients();
       BatchPlan plan = BatchPlan.of(rows, new Batching(batch, 1, 1, 1, 42).withLengthGroups(groups), 0);
       double[] total = new double[PHASES.length * 3];
       System.out.printf("%d windows, batch %d, %d PyTorch threads, length groups %d%n", rows.size(), batch, threads,
@@ -96,43 +91,50 @@ public final class TrainStepProfile {
   }
 
   /** Per phase: wall seconds, system CPU seconds, minor faults. */
-  private static double[] step(BertQaModel model, ParameterLayout layout, ParameterLayout.Writer writer,
+  private static double[] step(QaModel model, ParameterLayout layout, ParameterLayout.Writer writer,
                                float[] params, List<TrainRow> batch, DistillLoss loss) throws Exception {
     double[] out = new double[PHASES.length * 3];
     Meter meter = new Meter();
     writer.write(params);
     meter.lap(out, 0);
-    model.block().zeroGradients();
-    meter.lap(out, 1);
-    int n = batch.size();
-    int length = batch.stream().mapToInt(TrainRow::length).max().orElseThrow();
-    float[] gradient;
-    try (NDManager scope = model.manager().newSubManager()) {
-      NDList inputs = QaPredictor.pad(scope, batch.stream().map(TrainRow::inputIds).toList(),
-          batch.stream().map(TrainRow::tokenTypeIds).toList(), IntStream.range(0, n).toArray(), length);
-      NDArray mask = inputs.get(2).toType(DataType.FLOAT32, false);
-      NDArray starts = scope.create(batch.stream().mapToLong(TrainRow::startPosition).toArray());
-      NDArray ends = scope.create(batch.stream().mapToLong(TrainRow::endPosition).toArray());
-      meter.reset();
-      boolean previous = JniUtils.isGradMode();
-      JniUtils.setGradMode(true);
-      NDList logits = model.block().forward(new ParameterStore(scope, false), inputs, true);
-      meter.lap(out, 2);
-      NDArray total = loss.sums(logits.get(0), logits.get(1), mask, starts, ends, null, null).total();
-      meter.lap(out, 3);
-      try (NDArray ones = total.onesLike()) {
-        JniUtils.backward((PtNDArray) total, (PtNDArray) ones, false, false);
+    List<int[]> ids = batch.stream().map(TrainRow::inputIds).toList();
+    List<int[]> types = batch.stream().map(TrainRow::tokenTypeIds).toList();
+    TrainBatch inputs = new TrainBatch(ids, types, batch.stream().mapToLong(TrainRow::startPosition).toArray(),
+        batch.stream().mapToLong(TrainRow::endPosition).toArray(), null, null);
+    // the loss is called between the forward and the backward pass: its laps split the step's time
+    QaObjective timed = new QaObjective() {
+      @Override
+      public boolean needsTeacher() {
+        return false;
       }
-      JniUtils.setGradMode(previous);
-      meter.lap(out, 4);
-      gradient = layout.gradients(model.block());
-      meter.lap(out, 5);
-      new GradientSum(gradient, 0, 0, 0, n, 0, 0).packed();
-      meter.lap(out, 6);
-      model.block().forward(new ParameterStore(scope, false), inputs, false);
-      meter.lap(out, 7);
-    }
+
+      @Override
+      public Terms sums(NDArray start, NDArray end, NDArray mask, NDArray startPositions, NDArray endPositions,
+                        NDArray teacherStart, NDArray teacherEnd) {
+        lap(meter, out, 1);
+        Terms terms = loss.sums(start, end, mask, startPositions, endPositions, null, null);
+        lap(meter, out, 2);
+        return terms;
+      }
+    };
+    meter.reset();
+    model.backward(inputs, timed);
+    meter.lap(out, 3);
+    float[] gradient = layout.gradients(model);
+    meter.lap(out, 4);
+    new GradientSum(gradient, 0, 0, 0, batch.size(), 0, 0).packed();
+    meter.lap(out, 5);
+    model.score(ids, types, new QaScorer.Options(Integer.MAX_VALUE, batch.size()));
+    meter.lap(out, 6);
     return out;
+  }
+
+  private static void lap(Meter meter, double[] out, int phase) {
+    try {
+      meter.lap(out, phase);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Wall time, system CPU and minor faults of this process since the last lap. */

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qadistill.model.BertQaConfig;
-import io.qadistill.model.BertQaModel;
-import io.qadistill.model.ModelDirectory;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.ModelConfig;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.QaScorer;
 import io.qadistill.model.onnx.OnnxQaSession;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -27,11 +26,11 @@ class ExportOnnxCommandTest {
     Path model = dir.resolve("model");
     List<int[]> ids = List.of(new int[] {101, 2054, 2003, 102, 2009, 2003, 1037, 3231, 102});
     List<int[]> types = List.of(new int[] {0, 0, 0, 0, 1, 1, 1, 1, 1});
-    List<QaPredictor.Logits> expected;
-    try (BertQaModel m = BertQaModel.initialize(BertQaConfig.withDefaults(30522, 32, 2, 2, 64, 512, 2),
+    List<QaScorer.Logits> expected;
+    try (QaModel m = QaModel.initialize(ModelConfig.bert(30522, 32, 2, 2, 64, 512, 2),
         "{}".getBytes(StandardCharsets.UTF_8), 3)) {
-      ModelDirectory.save(m, model);
-      expected = new QaPredictor(m, QaPredictor.Options.DEFAULT).predict(ids, types);
+      m.save(model);
+      expected = m.score(ids, types);
     }
     String out = run(0, "export-onnx", "--model", model.toString(), "--int8");
     JsonNode result = new ObjectMapper().readTree(out);
@@ -40,7 +39,7 @@ class ExportOnnxCommandTest {
     assertThat(model.resolve("model.int8.onnx")).exists();
     assertThat(model.resolve("model.int8.onnx.sha256")).exists();
     try (OnnxQaSession session = OnnxQaSession.open(model.resolve("model.onnx"), 1)) {
-      float[] start = session.score(ids, types, QaPredictor.Options.DEFAULT).get(0).start();
+      float[] start = session.score(ids, types).get(0).start();
       for (int i = 0; i < start.length; i++) {
         assertThat(start[i]).isCloseTo(expected.get(0).start()[i], org.assertj.core.api.Assertions.within(1e-4f));
       }

@@ -3,8 +3,8 @@ package io.qadistill.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qadistill.features.FeaturesTable;
-import io.qadistill.model.BertQaConfig;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelConfig;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
@@ -14,7 +14,7 @@ import io.qadistill.train.DistillJob;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.LossChart;
 import io.qadistill.train.MetricsFile;
-import io.qadistill.train.StudentSpec;
+import io.qadistill.model.StudentSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -82,8 +82,8 @@ class TrainCommandTest {
   @Test
   void finetuneRunsAndLeavesAModelDirectoryMetricsAndAChart() throws Exception {
     Path model = dir.resolve("start");
-    try (BertQaModel m = BertQaModel.initialize(
-        BertQaConfig.withDefaults(30522, 32, 1, 2, 64, 512, 2), tokenizer(), 1)) {
+    try (QaModel m = QaModel.initialize(
+        ModelConfig.bert(30522, 32, 1, 2, 64, 512, 2), tokenizer(), 1)) {
       ModelDirectory.save(m, model);
     }
     Path features = dir.resolve("features");
@@ -96,7 +96,7 @@ class TrainCommandTest {
     assertThat(r.steps()).isEqualTo(3);
     assertThat(r.partitions()).isEqualTo(1);
     Path out = dir.resolve("out");
-    try (BertQaModel trained = ModelDirectory.load(out)) {
+    try (QaModel trained = ModelDirectory.load(out)) {
       assertThat(trained.config().numHiddenLayers()).isEqualTo(1);
     }
     assertThat(MetricsFile.read(out.resolve(MetricsFile.NAME))).hasSize(3)

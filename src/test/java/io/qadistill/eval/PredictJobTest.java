@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.common.UsageException;
+import io.qadistill.teacher.LogitsTable;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.TestData;
 import java.nio.file.Path;
@@ -42,6 +44,7 @@ class PredictJobTest {
     List<SquadJson.Qa> qas = SquadJson.read(TestData.devV20()).subList(0, 150);
     List<Row> features = new ArrayList<>();
     List<Row> logits = new ArrayList<>();
+    List<Row> contrarian = new ArrayList<>();
     Map<String, String> expected = new HashMap<>();
     for (SquadJson.Qa qa : qas) {
       for (SpanDecodingTest.Win w : SpanDecodingTest.windows(qa)) {
@@ -59,6 +62,10 @@ class PredictJobTest {
           e[0] = 5;
         }
         logits.add(RowFactory.create(w.exampleId(), w.window(), s, e, "oracle"));
+        // another teacher, sure of the window's last context token: decoded with the oracle's rows, it would win
+        float[] last = new float[w.ids().length];
+        last[w.ids().length - 2] = 20;
+        contrarian.add(RowFactory.create(w.exampleId(), w.window(), last, last));
       }
       expected.putIfAbsent(qa.id(), "");
     }
@@ -67,10 +74,10 @@ class PredictJobTest {
     String logitsPath = dir.resolve("logits").toString();
     SquadJson.examples(qas).write().parquet(examplesPath);
     spark.createDataFrame(features, FeaturesTable.SCHEMA).write().parquet(featuresPath);
-    spark.createDataFrame(logits, ModelLogits.SCHEMA).write().parquet(logitsPath);
+    spark.createDataFrame(logits, LogitsTable.SCHEMA).write().parquet(logitsPath);
 
     PredictJob.Result predicted = new PredictJob(PredictJob.Config.ofLogits(examplesPath, featuresPath, logitsPath,
-        dir.resolve("pred").toString())).run(spark);
+        null, dir.resolve("pred").toString())).run(spark);
     assertThat(predicted.version()).isEqualTo("v2.0");
     assertThat(predicted.predictions()).isEqualTo(150);
     assertThat(predicted.logits()).isEqualTo(logitsPath);
@@ -94,6 +101,26 @@ class PredictJobTest {
     assertThat(nbest).hasSize(20);
     assertThat(nbest.get(0).getString(0)).isEmpty();
     assertThat(nbest.get(1).getString(0)).isNotEmpty();
+
+    // Two teachers' logits in teacher-logits' layout: only the chosen one's rows reach decoding.
+    Path two = dir.resolve("two-teachers");
+    spark.read().parquet(logitsPath).drop("teacher").write().parquet(two.resolve("teacher=oracle/run=1").toString());
+    spark.createDataFrame(contrarian, LogitsTable.FILE_SCHEMA).write()
+        .parquet(two.resolve("teacher=contrarian/run=1").toString());
+    assertThatThrownBy(() -> new PredictJob(PredictJob.Config.ofLogits(examplesPath, featuresPath, two.toString(),
+        null, dir.resolve("pred-any").toString())).run(spark))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("holds the logits of several teachers").hasMessageContaining("oracle")
+        .hasMessageContaining("contrarian").hasMessageEndingWith("choose one with --teacher");
+    PredictJob.Result chosen = new PredictJob(PredictJob.Config.ofLogits(examplesPath, featuresPath, two.toString(),
+        "oracle", dir.resolve("pred-oracle").toString())).run(spark);
+    JsonNode chosenTexts = json.readTree(Path.of(chosen.predictionsJson()).toFile());
+    assertThat(chosen.predictions()).isEqualTo(150);
+    for (SquadJson.Qa qa : qas) {
+      assertThat(chosenTexts.get(qa.id()).asText()).as(qa.id() + " from the oracle's rows only")
+          .isEqualTo(expected.get(qa.id()));
+    }
+    assertThat(json.readTree(Path.of(chosen.nullOdds()).toFile())).isEqualTo(odds);
   }
 
   /**
@@ -125,9 +152,9 @@ class PredictJobTest {
     assertThat(logits).hasSize(features.size());
     List<int[]> ids = features.stream().map(r -> ints(r.getList(2))).toList();
     List<int[]> types = features.stream().map(r -> ints(r.getList(3))).toList();
-    List<QaPredictor.Logits> direct;
-    try (BertQaModel model = ModelDirectory.load(modelDir)) {
-      direct = new QaPredictor(model, QaPredictor.Options.DEFAULT).predict(ids, types);
+    List<QaScorer.Logits> direct;
+    try (QaModel model = ModelDirectory.load(modelDir)) {
+      direct = model.score(ids, types, QaScorer.Options.DEFAULT);
     }
     double maxDiff = 0;
     for (int i = 0; i < features.size(); i++) {
@@ -196,13 +223,13 @@ class PredictJobTest {
     SquadJson.examples(SquadJson.read(TestData.devV11()).subList(0, 5)).write().parquet(examples);
     String missing = dir.resolve("no-such-table").toString();
 
-    assertThatThrownBy(() -> new PredictJob(PredictJob.Config.ofLogits(missing, examples, missing, dir.toString()))
+    assertThatThrownBy(() -> new PredictJob(PredictJob.Config.ofLogits(missing, examples, missing, null, dir.toString()))
         .run(spark))
         .isInstanceOf(UsageException.class)
         .hasMessageStartingWith("cannot read the examples table " + missing + " ([PATH_NOT_FOUND]")
         .hasMessageEndingWith("give --examples the --out directory of a 'read' run");
     // the examples table where the features should be
-    assertThatThrownBy(() -> new PredictJob(PredictJob.Config.ofLogits(examples, examples, missing, dir.toString()))
+    assertThatThrownBy(() -> new PredictJob(PredictJob.Config.ofLogits(examples, examples, missing, null, dir.toString()))
         .run(spark))
         .isInstanceOf(UsageException.class)
         .hasMessage("the features table " + examples + " has no column example_id (it has [id, title, context, "

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class SpanDecodingTest {
   static final int MAX_LENGTH = 64;
   static final int STRIDE = 16;
-  private static final StructType LOGITS = ModelLogits.SCHEMA;
+  private static final StructType LOGITS = io.qadistill.teacher.LogitsTable.SCHEMA;
 
   private static WindowTokenizer tokenizer;
 

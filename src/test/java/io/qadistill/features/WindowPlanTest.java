@@ -8,29 +8,29 @@ import org.junit.jupiter.api.Test;
 class WindowPlanTest {
   @Test
   void shortContextIsOneWindow() {
-    assertThat(WindowPlan.contextSpans(384, 128, 10, 371)).containsExactly(new int[] {0, 371});
+    assertThat(WindowPlan.contextSpans(384, 3, 128, 10, 371)).containsExactly(new int[] {0, 371});
   }
 
   @Test
   void longContextOverlapsByTheStrideAndEndsAtTheEnd() {
     // room = 20 - 5 - 3 = 12, step = 12 - 4 = 8: [0,12) [8,20) [16,25)
-    List<int[]> spans = WindowPlan.contextSpans(20, 4, 5, 25);
+    List<int[]> spans = WindowPlan.contextSpans(20, 3, 4, 5, 25);
     assertThat(spans).containsExactly(new int[] {0, 12}, new int[] {8, 20}, new int[] {16, 25});
   }
 
   @Test
   void lastWindowStopsAtTheFirstThatReachesTheEnd() {
     // room 12, step 8, 20 tokens: [0,12) [8,20) and no [16,20)
-    assertThat(WindowPlan.contextSpans(20, 4, 5, 20)).hasSize(2);
+    assertThat(WindowPlan.contextSpans(20, 3, 4, 5, 20)).hasSize(2);
   }
 
   @Test
   void rejectsQuestionsThatLeaveNoRoomOrLessThanTheStride() {
-    assertThat(WindowPlan.rejection(384, 128, 381, 10)).contains("no room is left");
-    assertThat(WindowPlan.rejection(384, 128, 300, 500)).contains("doc_stride 128");
+    assertThat(WindowPlan.rejection(384, 3, 128, 381, 10)).contains("no room is left");
+    assertThat(WindowPlan.rejection(384, 3, 128, 300, 500)).contains("doc_stride 128");
     // The same question is fine when the context fits one window: no stride is needed.
-    assertThat(WindowPlan.rejection(384, 128, 300, 81)).isNull();
-    assertThat(WindowPlan.rejection(384, 128, 300, 82)).isNotNull();
+    assertThat(WindowPlan.rejection(384, 3, 128, 300, 81)).isNull();
+    assertThat(WindowPlan.rejection(384, 3, 128, 300, 82)).isNotNull();
   }
 
   @Test

@@ -28,12 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The block is trainable on the PyTorch engine: its gradients (engine autograd through our forward and
  * {@link QaLoss}) agree with central finite differences in float64 on a tiny model, the engine accumulates
- * gradients until {@link BertQaBlock#zeroGradients()}, and 50 Adam steps on 64 real SQuAD windows lower the QA loss
+ * gradients until {@link QaBlock#zeroGradients()}, and 50 Adam steps on 64 real SQuAD windows lower the QA loss
  * of the imported all-MiniLM-L6-v2 with a fresh head.
  */
 class GradientTest {
   /** 2 layers, hidden 8, 2 heads; dropout off so that the loss is a deterministic function of the parameters. */
-  private static final BertQaConfig TINY = new BertQaConfig(30, 8, 2, 2, 16, "gelu", 0, 0, 16, 2, 1e-12, 0.02);
+  private static final ModelConfig TINY = new ModelConfig("bert", 30, 8, 2, 2, 16, "gelu", 0, 0, 16, 2, 1e-12, 0.02, 0);
   private static final int[] LENGTHS = {7, 5, 3};
   private static final double STEP = 1e-6;
   private static final List<String> CHECKED = List.of(
@@ -44,7 +44,7 @@ class GradientTest {
       "bert.encoder.layer.0.attention.output.dense.weight", "bert.encoder.layer.0.attention.output.LayerNorm.bias",
       "bert.encoder.layer.0.intermediate.dense.weight", "bert.encoder.layer.1.intermediate.dense.bias",
       "bert.encoder.layer.1.output.dense.weight", "bert.encoder.layer.1.output.LayerNorm.weight",
-      BertQaBlock.QA_WEIGHT, BertQaBlock.QA_BIAS);
+      Family.QA_WEIGHT, Family.QA_BIAS);
 
   @TempDir static Path dir;
 
@@ -71,7 +71,7 @@ class GradientTest {
     }
     // Larger than BERT's initialisation (normal(0, 0.02), LayerNorm 1 and 0), so that every term of the
     // gradient is well above rounding and each nonlinearity is away from its linear regime.
-    new BertQaBlock(TINY).shapes().forEach((name, shape) -> {
+    new QaBlock(TINY).shapes().forEach((name, shape) -> {
       double[] v = new double[Math.toIntExact(shape.size())];
       for (int i = 0; i < v.length; i++) {
         v[i] = (name.contains("LayerNorm.weight") ? 1 : 0) + 0.5 * (random.nextDouble() * 2 - 1);
@@ -115,9 +115,9 @@ class GradientTest {
     System.out.printf("gradients: loss %.6f, %d entries of %d parameters, worst relative error %.3g%n", loss,
         checked, CHECKED.size(), worst);
     // a softmax does not change when one value is added to every logit of a row, so the head's bias has none
-    assertThat(java.util.Arrays.stream(gradients.get(BertQaBlock.QA_BIAS)).map(Math::abs).max().orElseThrow())
+    assertThat(java.util.Arrays.stream(gradients.get(Family.QA_BIAS)).map(Math::abs).max().orElseThrow())
         .isLessThan(1e-12);
-    assertThat(java.util.Arrays.stream(gradients.get(BertQaBlock.QA_WEIGHT)).map(Math::abs).max().orElseThrow())
+    assertThat(java.util.Arrays.stream(gradients.get(Family.QA_WEIGHT)).map(Math::abs).max().orElseThrow())
         .isGreaterThan(1e-2);
     // position 6 is real in row 0 only, and position 7+ nowhere: the latter gets no gradient
     double[] positions = gradients.get("bert.embeddings.position_embeddings.weight");
@@ -128,7 +128,7 @@ class GradientTest {
   @Test
   void gradientsAccumulateUntilZeroed() {
     try (NDManager m = NDManager.newBaseManager()) {
-      BertQaBlock block = block(m, values, DataType.FLOAT32, true);
+      QaBlock block = block(m, values, DataType.FLOAT32, true);
       NDArray query = block.parameters().get("bert.encoder.layer.0.attention.self.query.weight").getArray();
       backward(m, block);
       float[] once = query.getGradient().toFloatArray();
@@ -169,10 +169,10 @@ class GradientTest {
     long[] rowEnds = windows.stream().mapToLong(SquadWindows.Window::endPosition).toArray();
     assertThat(java.util.Arrays.stream(rowStarts).filter(p -> p > 0).count()).as("windows with an answer inside")
         .isGreaterThan(40);
-    List<int[]> batches = QaPredictor.batches(rowIds, new QaPredictor.Options(Integer.MAX_VALUE, 8));
+    List<int[]> batches = new QaScorer.Options(Integer.MAX_VALUE, 8).batches(rowIds);
     Engine.getEngine("PyTorch").setRandomSeed(11); // dropout masks
-    try (BertQaModel model = ModelDirectory.load(dir.resolve("minilm"))) {
-      BertQaBlock block = model.block();
+    try (QaModel model = ModelDirectory.load(dir.resolve("minilm"))) {
+      QaBlock block = model.block();
       double before = meanLoss(block, rowIds, rowTypes, rowStarts, rowEnds, batches);
       block.parameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
       Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-4f)).build();
@@ -181,7 +181,7 @@ class GradientTest {
       for (int step = 0; step < 50; step++) {
         int[] batch = batches.get(step % batches.size());
         try (NDManager scope = model.manager().newSubManager()) {
-          NDList inputs = QaPredictor.pad(scope, rowIds, rowTypes, batch);
+          NDList inputs = BatchedScoring.pad(scope, rowIds, rowTypes, batch, 0);
           block.zeroGradients();
           try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
             NDList out = block.forward(new ParameterStore(scope, false), inputs, true);
@@ -209,7 +209,7 @@ class GradientTest {
   /** The QA loss of the tiny model at {@code at} (float64); with {@code gradients} given, fills in d loss / d each. */
   private double loss(Map<String, double[]> at, Map<String, double[]> gradients) {
     try (NDManager m = NDManager.newBaseManager()) {
-      BertQaBlock block = block(m, at, DataType.FLOAT64, gradients != null);
+      QaBlock block = block(m, at, DataType.FLOAT64, gradients != null);
       double loss;
       if (gradients == null) {
         loss = forwardLoss(m, block, false).getDouble();
@@ -225,21 +225,21 @@ class GradientTest {
     }
   }
 
-  private void backward(NDManager m, BertQaBlock block) {
+  private void backward(NDManager m, QaBlock block) {
     try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
       collector.backward(forwardLoss(m, block, true));
     }
   }
 
-  private NDArray forwardLoss(NDManager m, BertQaBlock block, boolean training) {
-    NDList inputs = QaPredictor.pad(m, ids, types, new int[] {0, 1, 2});
+  private NDArray forwardLoss(NDManager m, QaBlock block, boolean training) {
+    NDList inputs = BatchedScoring.pad(m, ids, types, new int[] {0, 1, 2}, 0);
     NDList out = block.forward(new ParameterStore(m, false), inputs, training);
     return QaLoss.loss(out.get(0), out.get(1), inputs.get(2), m.create(starts), m.create(ends));
   }
 
   /** A tiny block holding {@code at} as {@code type} (DJL parameters take any array; loading is float32 only). */
-  private static BertQaBlock block(NDManager m, Map<String, double[]> at, DataType type, boolean withGradients) {
-    BertQaBlock block = new BertQaBlock(TINY);
+  private static QaBlock block(NDManager m, Map<String, double[]> at, DataType type, boolean withGradients) {
+    QaBlock block = new QaBlock(TINY);
     block.parameters().forEach((name, p) -> {
       NDArray a = m.create(at.get(name), block.shapes().get(name)).toType(type, false);
       if (withGradients) {
@@ -250,7 +250,7 @@ class GradientTest {
     return block;
   }
 
-  private static double meanLoss(BertQaBlock block, List<int[]> ids, List<int[]> types, long[] starts, long[] ends,
+  private static double meanLoss(QaBlock block, List<int[]> ids, List<int[]> types, long[] starts, long[] ends,
                                  List<int[]> batches) {
     boolean gradMode = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
@@ -259,7 +259,7 @@ class GradientTest {
     try (NDManager m = NDManager.newBaseManager()) {
       for (int[] batch : batches) {
         try (NDManager scope = m.newSubManager()) {
-          NDList inputs = QaPredictor.pad(scope, ids, types, batch);
+          NDList inputs = BatchedScoring.pad(scope, ids, types, batch, 0);
           NDList out = block.forward(new ParameterStore(scope, false), inputs, false);
           sum += QaLoss.loss(out.get(0), out.get(1), inputs.get(2), pick(scope, starts, batch),
               pick(scope, ends, batch)).getFloat() * batch.length;

@@ -19,11 +19,13 @@ import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Model directories: save → load is bit-identical, and each broken directory gives its documented error. */
 class ModelDirectoryTest {
-  private static final BertQaConfig TINY = BertQaConfig.withDefaults(40, 8, 2, 2, 16, 32, 2);
+  private static final ModelConfig TINY = ModelConfig.bert(40, 8, 2, 2, 16, 32, 2);
   private static final byte[] TOKENIZER = "{\"version\": \"1.0\", \"model\": {\"type\": \"WordPiece\"}}"
       .getBytes(StandardCharsets.UTF_8);
 
@@ -34,22 +36,17 @@ class ModelDirectoryTest {
     Path first = tmp.resolve("first");
     Path second = tmp.resolve("second");
     Map<String, Safetensors.Tensor> saved;
-    try (BertQaModel model = BertQaModel.initialize(TINY, TOKENIZER, 3)) {
+    try (QaModel model = QaModel.initialize(TINY, TOKENIZER, 3)) {
       // values whose bits a float → double → float or text round trip would change
-      model.block().set("bert.embeddings.LayerNorm.bias",
+      model.set("bert.embeddings.LayerNorm.bias",
           new float[] {-0f, Float.MIN_VALUE, -Float.MAX_VALUE, 1e-38f, 0.1f, -1 / 3f, Float.MIN_NORMAL, 7e-45f});
       saved = model.stateDict();
       ModelDirectory.save(model, first);
     }
-    try (BertQaModel loaded = ModelDirectory.load(first)) {
+    try (QaModel loaded = ModelDirectory.load(first)) {
       assertThat(loaded.config()).isEqualTo(TINY);
       assertThat(loaded.tokenizerJson()).isEqualTo(TOKENIZER);
-      Map<String, Safetensors.Tensor> back = loaded.stateDict();
-      assertThat(back.keySet()).containsExactlyElementsOf(saved.keySet());
-      for (String name : saved.keySet()) {
-        assertThat(back.get(name).shape()).as(name).isEqualTo(saved.get(name).shape());
-        assertThat(bits(back.get(name).data())).as(name).isEqualTo(bits(saved.get(name).data()));
-      }
+      assertBitIdentical(loaded.stateDict(), saved);
       ModelDirectory.save(loaded, second);
     }
     for (String file : List.of(ModelDirectory.CONFIG, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER)) {
@@ -65,6 +62,49 @@ class ModelDirectoryTest {
       assertThat(files.map(p -> p.getFileName().toString()))
           .as("no temporary files left").containsExactlyInAnyOrder("config.json", "model.safetensors", "tokenizer.json");
     }
+  }
+
+  /**
+   * Every family: save → load gives the same config and bit-identical tensors under the family's transformers names,
+   * and a missing, an extra or a mis-shaped tensor is named.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"bert", "distilbert", "roberta", "xlm-roberta"})
+  void eachFamilySavesAndLoadsBitIdenticallyAndNamesABrokenTensor(String modelType) throws IOException {
+    ModelConfig config = modelType.equals("bert") ? TINY : modelType.equals("distilbert") ? TINY.as("distilbert")
+        : new ModelConfig(modelType, 40, 8, 2, 2, 16, "gelu", 0.1, 0.1, 34, 1, 1e-5, 0.02, 1);
+    Path dir = tmp.resolve(modelType);
+    Map<String, Safetensors.Tensor> saved;
+    try (QaModel model = QaModel.initialize(config, TOKENIZER, 3)) {
+      saved = model.stateDict();
+      model.save(dir);
+    }
+    String layerName = switch (modelType) {
+      case "distilbert" -> "distilbert.transformer.layer.1.ffn.lin1.weight";
+      case "bert" -> "bert.encoder.layer.1.intermediate.dense.weight";
+      default -> "roberta.encoder.layer.1.intermediate.dense.weight";
+    };
+    assertThat(saved).containsKey(layerName).containsKey("qa_outputs.weight");
+    assertThat(Files.readString(dir.resolve(ModelDirectory.CONFIG))).contains("\"model_type\" : \"" + modelType + "\"");
+    try (QaModel loaded = QaModel.load(dir)) {
+      assertThat(loaded.config()).isEqualTo(config);
+      assertBitIdentical(loaded.stateDict(), saved);
+    }
+    Map<String, Safetensors.Tensor> broken = new LinkedHashMap<>(saved);
+    broken.remove(layerName);
+    Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), broken);
+    assertThatThrownBy(() -> QaModel.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("missing tensor " + layerName);
+    broken.put(layerName, new Safetensors.Tensor(new long[] {8, 16}, new float[128]));
+    Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), broken);
+    assertThatThrownBy(() -> QaModel.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("tensor " + layerName + " has shape [8, 16], config.json implies [16, 8]");
+    String extra = layerName.replace(".1.", ".2.");
+    broken.put(layerName, saved.get(layerName));
+    broken.put(extra, saved.get(layerName));
+    Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), broken);
+    assertThatThrownBy(() -> QaModel.load(dir)).isInstanceOf(UsageException.class)
+        .hasMessageContaining("unexpected tensor " + extra).hasMessageContaining("with 2 layers");
   }
 
   @Test
@@ -125,7 +165,7 @@ class ModelDirectoryTest {
   void safetensorsWinsOverAPickleBesideIt() throws IOException {
     Path dir = saved("both", t -> { });
     Files.write(dir.resolve("pytorch_model.bin"), new byte[] {1, 2, 3});
-    try (BertQaModel model = ModelDirectory.load(dir)) {
+    try (QaModel model = ModelDirectory.load(dir)) {
       assertThat(model.config()).isEqualTo(TINY);
     }
   }
@@ -158,9 +198,10 @@ class ModelDirectoryTest {
         .hasMessageContaining(config + ": bad config.json")
         .hasMessageContaining("eight");
 
-    Files.writeString(config, good.replace("\"model_type\" : \"bert\"", "\"model_type\" : \"roberta\""));
+    Files.writeString(config, good.replace("\"model_type\" : \"bert\"", "\"model_type\" : \"gpt2\""));
     assertThatThrownBy(() -> ModelDirectory.load(dir)).isInstanceOf(UsageException.class)
-        .hasMessage(config + ": model_type is \"roberta\"; only \"bert\" models load");
+        .hasMessage(config + ": model_type is \"gpt2\"; the supported ones are [bert, distilbert, roberta, "
+            + "xlm-roberta]");
   }
 
   @Test
@@ -189,8 +230,8 @@ class ModelDirectoryTest {
     Map<String, Safetensors.Tensor> original = new LinkedHashMap<>();
     Path dir = saved("no-head", t -> {
       original.putAll(t);
-      t.remove(BertQaBlock.QA_WEIGHT);
-      t.remove(BertQaBlock.QA_BIAS);
+      t.remove(Family.QA_WEIGHT);
+      t.remove(Family.QA_BIAS);
     });
     List<String> log = Collections.synchronizedList(new ArrayList<>());
     Logger logger = (Logger) LogManager.getLogger(ModelDirectory.class);
@@ -203,13 +244,13 @@ class ModelDirectoryTest {
     appender.start();
     logger.addAppender(appender);
     float[] head;
-    try (BertQaModel a = ModelDirectory.load(dir, 5); BertQaModel b = ModelDirectory.load(dir, 5);
-         BertQaModel c = ModelDirectory.load(dir, 6)) {
-      head = a.block().get(BertQaBlock.QA_WEIGHT);
-      assertThat(b.block().get(BertQaBlock.QA_WEIGHT)).as("same seed, same head").isEqualTo(head);
-      assertThat(c.block().get(BertQaBlock.QA_WEIGHT)).as("other seed, other head").isNotEqualTo(head);
-      assertThat(a.block().get(BertQaBlock.QA_BIAS)).containsExactly(0f, 0f);
-      assertThat(a.block().get("bert.encoder.layer.1.output.dense.weight"))
+    try (QaModel a = ModelDirectory.load(dir, 5); QaModel b = ModelDirectory.load(dir, 5);
+         QaModel c = ModelDirectory.load(dir, 6)) {
+      head = a.get(Family.QA_WEIGHT);
+      assertThat(b.get(Family.QA_WEIGHT)).as("same seed, same head").isEqualTo(head);
+      assertThat(c.get(Family.QA_WEIGHT)).as("other seed, other head").isNotEqualTo(head);
+      assertThat(a.get(Family.QA_BIAS)).containsExactly(0f, 0f);
+      assertThat(a.get("bert.encoder.layer.1.output.dense.weight"))
           .as("the encoder is the file's").isEqualTo(original.get("bert.encoder.layer.1.output.dense.weight").data());
     } finally {
       logger.removeAppender(appender);
@@ -230,13 +271,21 @@ class ModelDirectoryTest {
   private Path saved(String name, java.util.function.Consumer<Map<String, Safetensors.Tensor>> edit)
       throws IOException {
     Path dir = tmp.resolve(name);
-    try (BertQaModel model = BertQaModel.initialize(TINY, TOKENIZER, 1)) {
+    try (QaModel model = QaModel.initialize(TINY, TOKENIZER, 1)) {
       ModelDirectory.save(model, dir);
       Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>(model.stateDict());
       edit.accept(tensors);
       Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), tensors);
     }
     return dir;
+  }
+
+  private static void assertBitIdentical(Map<String, Safetensors.Tensor> back, Map<String, Safetensors.Tensor> saved) {
+    assertThat(back.keySet()).containsExactlyElementsOf(saved.keySet());
+    for (String name : saved.keySet()) {
+      assertThat(back.get(name).shape()).as(name).isEqualTo(saved.get(name).shape());
+      assertThat(bits(back.get(name).data())).as(name).isEqualTo(bits(saved.get(name).data()));
+    }
   }
 
   private static int[] bits(float[] values) {

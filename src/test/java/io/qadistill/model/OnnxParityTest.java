@@ -33,7 +33,7 @@ class OnnxParityTest {
   private static final double TOLERANCE = 1e-4;
 
   @TempDir static Path dir;
-  private static BertQaModel model;
+  private static QaModel model;
   private static List<SquadWindows.Window> windows;
   private static List<int[]> ids;
   private static List<int[]> types;
@@ -54,7 +54,7 @@ class OnnxParityTest {
 
   @Test
   void importedConfigIsAllMiniLm() {
-    BertQaConfig c = model.config();
+    ModelConfig c = model.config();
     assertThat(List.of(c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(),
         c.intermediateSize(), c.maxPositionEmbeddings(), c.typeVocabSize()))
         .containsExactly(30522, 384, 6, 12, 1536, 512, 2);
@@ -120,7 +120,7 @@ class OnnxParityTest {
 
   private static float[][][] hidden(NDManager m, int[] rows) {
     try (NDManager scope = m.newSubManager()) {
-      NDList inputs = QaPredictor.pad(scope, ids, types, rows);
+      NDList inputs = BatchedScoring.pad(scope, ids, types, rows, 0);
       NDArray h = model.block().forward(new ParameterStore(scope, false), inputs, false).get(2);
       long[] s = h.getShape().getShape();
       float[] flat = h.toFloatArray();

@@ -28,20 +28,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TorchScriptQaModelTest {
   /** Larger weights than BERT's initialisation and random biases and LayerNorm parameters, so logits differ. */
-  static final BertQaConfig TINY = new BertQaConfig(1000, 32, 2, 4, 64, "gelu", 0.1, 0.1, 64, 2, 1e-12, 0.3);
+  static final ModelConfig TINY = new ModelConfig("bert", 1000, 32, 2, 4, 64, "gelu", 0.1, 0.1, 64, 2, 1e-12, 0.3, 0);
   private static final long SEED = 2026;
 
   @TempDir Path tmp;
 
   /** Writes the fixture's model directory to {@code args[0]}. */
   public static void main(String[] args) {
-    try (BertQaModel model = fixtureModel()) {
+    try (QaModel model = fixtureModel()) {
       ModelDirectory.save(model, Path.of(args[0]));
     }
   }
 
-  static BertQaModel fixtureModel() {
-    BertQaModel model = BertQaModel.initialize(TINY, "{}".getBytes(StandardCharsets.UTF_8), SEED);
+  static QaModel fixtureModel() {
+    QaModel model = QaModel.initialize(TINY, "{}".getBytes(StandardCharsets.UTF_8), SEED);
     SplittableRandom random = new SplittableRandom(SEED);
     model.block().shapes().forEach((name, shape) -> {
       if (name.endsWith(".bias") || name.contains("LayerNorm")) {
@@ -49,7 +49,7 @@ class TorchScriptQaModelTest {
         for (int i = 0; i < v.length; i++) {
           v[i] = (name.endsWith("LayerNorm.weight") ? 1 : 0) + 0.4f * (float) (random.nextDouble() - 0.5);
         }
-        model.block().set(name, v);
+        model.set(name, v);
       }
     });
     return model;
@@ -72,15 +72,15 @@ class TorchScriptQaModelTest {
       ids.add(rowIds);
       types.add(rowTypes);
     }
-    QaPredictor.Options small = new QaPredictor.Options(200, 8); // several batches, most rows padded
-    assertThat(QaPredictor.batches(ids, small)).hasSizeGreaterThan(3);
-    List<QaPredictor.Logits> ours;
-    List<QaPredictor.Logits> traced;
-    try (BertQaModel model = fixtureModel(); QaModel teacher = QaModel.load(fixture("tiny-bert-qa.pt"))) {
+    QaScorer.Options small = new QaScorer.Options(200, 8); // several batches, most rows padded
+    assertThat(small.batches(ids)).hasSizeGreaterThan(3);
+    List<QaScorer.Logits> ours;
+    List<QaScorer.Logits> traced;
+    try (QaModel model = fixtureModel(); QaScorer teacher = QaScorer.load(fixture("tiny-bert-qa.pt"), null)) {
       assertThat(teacher).isInstanceOf(TorchScriptQaModel.class);
-      assertThat(teacher.maxLength()).as("from the config.json beside the .pt").isEqualTo(64);
-      ours = new QaPredictor(model, small).predict(ids, types);
-      traced = new QaPredictor(teacher, small).predict(ids, types);
+      assertThat(teacher.limits().maxLength()).as("from the config.json beside the .pt").isEqualTo(64);
+      ours = model.score(ids, types, small);
+      traced = teacher.score(ids, types, small);
     }
     double maxDiff = 0;
     double spread = 0;
@@ -101,12 +101,12 @@ class TorchScriptQaModelTest {
   @Test
   void aModelDirectoryStillLoadsAsOurBlock() {
     Path dir = tmp.resolve("dir.pt"); // a directory, whatever its name
-    try (BertQaModel model = fixtureModel()) {
+    try (QaModel model = fixtureModel()) {
       ModelDirectory.save(model, dir);
     }
-    try (QaModel loaded = QaModel.load(dir)) {
-      assertThat(loaded).isInstanceOf(BertQaModel.class);
-      assertThat(loaded.maxLength()).isEqualTo(64);
+    try (QaScorer loaded = QaScorer.load(dir, null)) {
+      assertThat(loaded).isInstanceOf(QaModel.class);
+      assertThat(loaded.limits().maxLength()).isEqualTo(64);
     }
   }
 
@@ -114,9 +114,9 @@ class TorchScriptQaModelTest {
   void aFileThatIsNotTorchScriptIsNamed() throws Exception {
     Path bogus = tmp.resolve("teacher.pt");
     Files.write(bogus, "not a zip archive".getBytes(StandardCharsets.UTF_8));
-    assertThatThrownBy(() -> QaModel.load(bogus)).isInstanceOf(UsageException.class)
+    assertThatThrownBy(() -> QaScorer.load(bogus, null)).isInstanceOf(UsageException.class)
         .hasMessageContaining(bogus + " does not load as TorchScript");
-    assertThatThrownBy(() -> QaModel.load(tmp.resolve("absent.pt"))).isInstanceOf(UsageException.class)
+    assertThatThrownBy(() -> QaScorer.load(tmp.resolve("absent.pt"), null)).isInstanceOf(UsageException.class)
         .hasMessageContaining("absent.pt is not a TorchScript file");
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.cli.Main;
 import io.qadistill.common.Provenance;
+import io.qadistill.eval.EvaluateJob;
 import io.qadistill.eval.PredictJob;
 import io.qadistill.features.FeaturizeJob;
 import io.qadistill.pipeline.PipelineConfig.Training;
@@ -172,7 +173,10 @@ class PipelineTest {
     assertThat(second.student()).isEqualTo(first.student());
 
     // A distillation cut off after its last checkpoint but before its final model: the rerun resumes there and
-    // repeats no step; what depends on the student runs again, the rest is reused.
+    // repeats no step; what depends on the student runs again (its input changed), the rest is reused; the
+    // recomputed predictions and report equal the first run's.
+    List<Row> firstPredictions = LocalSpark.get().read().parquet(work.resolve("dev-student/predictions").toString())
+        .collectAsList();
     long steps = steps(((FeaturizeJob.Result) first.stages().get("featurize train")).windows());
     Files.delete(work.resolve("student").resolve(Provenance.FILE_NAME));
     Pipeline.Result third = new Pipeline(config).run(LocalSpark.get());
@@ -182,7 +186,11 @@ class PipelineTest {
     assertThat(third.stages().get("fine-tune teacher")).isEqualTo("reused");
     assertThat(third.stages().get("predict teacher")).isEqualTo("reused");
     assertThat(third.stages().get("predict student")).isInstanceOf(PredictJob.Result.class);
-    assertThat(third.student()).isEqualTo(first.student());
+    assertThat(third.stages().get("report")).as("the report, whose input changed").isInstanceOf(
+        EvaluateJob.Result.class);
+    assertThat(LocalSpark.get().read().parquet(work.resolve("dev-student/predictions").toString()).collectAsList())
+        .as("the student's predictions, made again").containsExactlyInAnyOrderElementsOf(firstPredictions);
+    assertThat(third.student()).as("the student's summary, computed again").isEqualTo(first.student());
   }
 
   /** Steps of one pass: each step takes a batch from each partition. */

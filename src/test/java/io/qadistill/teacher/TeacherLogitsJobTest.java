@@ -9,10 +9,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaModel;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.testing.LocalSpark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,10 +82,10 @@ class TeacherLogitsJobTest {
     double maxDiff = 0;
     double maxAbs = 0;
     // one thread, as each Spark task of local[2] uses: two would fight the tasks of other tests for 2 cores
-    QaPredictor.setThreads(1);
-    try (BertQaModel model = ModelDirectory.load(teacher)) {
+    Runtimes.setThreads(1);
+    try (QaModel model = ModelDirectory.load(teacher)) {
       // batches of one row: each window alone, unpadded
-      List<QaPredictor.Logits> alone = new QaPredictor(model, new QaPredictor.Options(1, 1)).predict(ids, types);
+      List<QaScorer.Logits> alone = model.score(ids, types, new QaScorer.Options(1, 1));
       for (int i = 0; i < rows.size(); i++) {
         Row stored = logits.get(key(rows.get(i)));
         assertThat(stored).as("logits of %s", key(rows.get(i))).isNotNull();
@@ -289,9 +290,8 @@ class TeacherLogitsJobTest {
 
     Map<String, Row> logits = byKey(LogitsTable.read(spark, out.toString(), result.teacher()));
     double maxDiff = 0;
-    try (QaModel model = QaModel.load(traced)) {
-      List<QaPredictor.Logits> alone = new QaPredictor(model, new QaPredictor.Options(1, 1))
-          .predict(ids.subList(0, 6), types.subList(0, 6));
+    try (QaScorer model = QaScorer.load(traced, null)) {
+      List<QaScorer.Logits> alone = model.score(ids.subList(0, 6), types.subList(0, 6), new QaScorer.Options(1, 1));
       for (int i = 0; i < 6; i++) {
         Row stored = logits.get("ts-" + i + "#0");
         float[] start = floats(stored.getList(stored.fieldIndex("start_logits")));

@@ -3,15 +3,20 @@ package io.qadistill.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.qadistill.model.BertQaBlock;
-import io.qadistill.model.BertQaConfig;
+import io.qadistill.model.ModelConfig;
+import io.qadistill.model.QaModel;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** AdamW, the schedule and clipping against torch's formulas written out here in doubles. */
 class AdamWTest {
-  private static final ParameterLayout LAYOUT =
-      new ParameterLayout(new BertQaBlock(BertQaConfig.withDefaults(5, 4, 1, 2, 6, 8, 2)));
+  private static final ParameterLayout LAYOUT = layout();
+
+  private static ParameterLayout layout() {
+    try (QaModel model = QaModel.initialize(ModelConfig.bert(5, 4, 1, 2, 6, 8, 2), new byte[0], 0)) {
+      return new ParameterLayout(model);
+    }
+  }
 
   @Test
   void threeStepsAsTorchAdamW() {

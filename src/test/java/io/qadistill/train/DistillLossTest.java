@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.qadistill.common.UsageException;
+import io.qadistill.model.Autograd;
 import org.junit.jupiter.api.Test;
 
 /**

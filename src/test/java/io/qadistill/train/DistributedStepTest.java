@@ -1,9 +1,11 @@
 package io.qadistill.train;
 
+import io.qadistill.model.StudentSpec;
+import io.qadistill.model.Students;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
 import java.nio.file.Path;
@@ -64,10 +66,10 @@ class DistributedStepTest {
 
     float[] initial;
     float[] trained;
-    try (BertQaModel start = Students.build(student); BertQaModel end = ModelDirectory.load(Path.of(config.out()))) {
-      ParameterLayout layout = new ParameterLayout(end.block());
-      initial = layout.read(start.block());
-      trained = layout.read(end.block());
+    try (QaModel start = Students.build(student); QaModel end = ModelDirectory.load(Path.of(config.out()))) {
+      ParameterLayout layout = new ParameterLayout(end);
+      initial = layout.read(start);
+      trained = layout.read(end);
     }
     assertThat(maxAbsDiff(trained, initial)).as("the steps moved the parameters").isGreaterThan(5e-4);
     assertThat(maxAbsDiff(trained, expected.params())).as("max |Spark − one process|").isLessThan(1e-5);

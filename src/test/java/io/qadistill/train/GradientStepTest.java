@@ -1,8 +1,10 @@
 package io.qadistill.train;
 
+import io.qadistill.model.StudentSpec;
+import io.qadistill.model.Students;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.SquadWindows;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,12 +45,12 @@ class GradientStepTest {
     collector.setDaemon(true);
     float[] first = null;
     List<Double> differences = new ArrayList<>();
-    try (BertQaModel model = Students.build(spec)) {
-      ParameterLayout layout = new ParameterLayout(model.block());
-      GradientStep.requireGradients(model.block());
+    try (QaModel model = Students.build(spec)) {
+      ParameterLayout layout = new ParameterLayout(model);
+      model.requireGradients();
       collector.start();
       for (int run = 0; run < 8; run++) {
-        float[] gradient = GradientStep.compute(model.block(), model.manager(), layout, batch, DistillLoss.DEFAULT)
+        float[] gradient = GradientStep.compute(model, layout, batch, DistillLoss.DEFAULT)
             .gradient();
         if (first == null) {
           first = gradient;

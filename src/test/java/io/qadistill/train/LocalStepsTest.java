@@ -1,9 +1,11 @@
 package io.qadistill.train;
 
+import io.qadistill.model.StudentSpec;
+import io.qadistill.model.Students;
 import static io.qadistill.train.DistributedStepTest.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
 import java.nio.file.Path;
@@ -89,14 +91,14 @@ class LocalStepsTest {
   }
 
   private float[] initial() {
-    try (BertQaModel model = Students.build(student)) {
-      return new ParameterLayout(model.block()).read(model.block());
+    try (QaModel model = Students.build(student)) {
+      return new ParameterLayout(model).read(model);
     }
   }
 
   private static float[] params(DistillConfig config) {
-    try (BertQaModel model = ModelDirectory.load(Path.of(config.out()))) {
-      return new ParameterLayout(model.block()).read(model.block());
+    try (QaModel model = ModelDirectory.load(Path.of(config.out()))) {
+      return new ParameterLayout(model).read(model);
     }
   }
 }

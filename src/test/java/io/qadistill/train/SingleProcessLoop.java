@@ -1,6 +1,8 @@
 package io.qadistill.train;
 
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.StudentSpec;
+import io.qadistill.model.Students;
+import io.qadistill.model.QaModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,17 +55,17 @@ public final class SingleProcessLoop {
   /** Trains {@code student} on {@code batches}, one step each; the schedule's end is {@code totalSteps}. */
   public static Result run(StudentSpec student, DistillLoss loss, Optimization optimization, long totalSteps,
                            List<List<TrainRow>> batches) {
-    try (BertQaModel model = Students.build(student)) {
-      ParameterLayout layout = new ParameterLayout(model.block());
-      float[] params = layout.read(model.block());
-      ParameterLayout.Writer writer = layout.writer(model.block());
-      GradientStep.requireGradients(model.block());
+    try (QaModel model = Students.build(student)) {
+      ParameterLayout layout = new ParameterLayout(model);
+      float[] params = layout.read(model);
+      ParameterLayout.Writer writer = layout.writer(model);
+      model.requireGradients();
       Optimizer optimizer = new Optimizer(layout, optimization, totalSteps);
       List<StepStats> steps = new ArrayList<>();
       for (int s = 0; s < batches.size(); s++) {
         long t0 = System.nanoTime();
         writer.write(params);
-        GradientSum sum = GradientStep.compute(model.block(), model.manager(), layout, batches.get(s), loss);
+        GradientSum sum = GradientStep.compute(model, layout, batches.get(s), loss);
         Optimizer.Update update = optimizer.apply(params, sum, s);
         double n = sum.windows();
         steps.add(new StepStats(s + 1, sum.loss() / n, sum.distill() / n, sum.squad() / n, update.learningRate(),

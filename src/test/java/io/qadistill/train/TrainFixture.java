@@ -1,9 +1,10 @@
 package io.qadistill.train;
 
 import io.qadistill.features.FeaturesTable;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.Runtimes;
 import io.qadistill.model.SquadWindows;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.TestData;
@@ -81,11 +82,11 @@ public record TrainFixture(String features, String logits, String teacher, List<
 
   /** The logits of the model in {@code modelDir} on the windows, in the teacher-logits file layout, to {@code dir}. */
   public static void writeLogits(SparkSession spark, Path modelDir, List<SquadWindows.Window> windows, String dir) {
-    List<QaPredictor.Logits> logits;
-    try (BertQaModel model = ModelDirectory.load(modelDir)) {
-      logits = new QaPredictor(model, QaPredictor.Options.DEFAULT).predict(
+    List<QaScorer.Logits> logits;
+    try (QaModel model = ModelDirectory.load(modelDir)) {
+      logits = model.score(
           windows.stream().map(SquadWindows.Window::inputIds).toList(),
-          windows.stream().map(SquadWindows.Window::tokenTypeIds).toList());
+          windows.stream().map(SquadWindows.Window::tokenTypeIds).toList(), QaScorer.Options.DEFAULT);
     }
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < windows.size(); i++) {

@@ -18,6 +18,11 @@ public record EncoderWeights(Sizes sizes, float[] word, float[] position, float[
    */
   public record Sizes(int vocab, int hidden, int heads, int intermediate, int maxPositions, int typeVocab,
                       String activation, double layerNormEps, boolean positionsAfterPadding, int padTokenId) {
+    /** The longest window: the positions there are (RoBERTa's start after {@code padTokenId}). */
+    public int maxLength() {
+      return positionsAfterPadding ? maxPositions - padTokenId - 1 : maxPositions;
+    }
+
     /** Whether token type ids change the output: the graph then takes {@code token_type_ids}. */
     public boolean takesTokenTypes() {
       return typeVocab > 1;

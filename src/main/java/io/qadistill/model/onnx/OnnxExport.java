@@ -2,10 +2,9 @@ package io.qadistill.model.onnx;
 
 import io.qadistill.common.Provenance;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.BertQaBlock;
-import io.qadistill.model.BertQaConfig;
-import io.qadistill.model.BertQaModel;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.OnnxWeights;
+import io.qadistill.model.QaModel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -65,8 +64,8 @@ public final class OnnxExport {
     EncoderWeights[] weights = new EncoderWeights[1];
     Supplier<EncoderWeights> load = () -> {
       if (weights[0] == null) {
-        try (BertQaModel m = ModelDirectory.load(model)) {
-          weights[0] = weights(m);
+        try (QaModel m = ModelDirectory.load(model)) {
+          weights[0] = OnnxWeights.of(m);
         } catch (UsageException e) {
           throw new UsageException("cannot export " + model + ": " + e.getMessage(), e);
         }
@@ -117,27 +116,4 @@ public final class OnnxExport {
     }
   }
 
-  /** The weights of a BERT model by role. */
-  public static EncoderWeights weights(BertQaModel model) {
-    BertQaConfig c = model.config();
-    BertQaBlock b = model.block();
-    List<EncoderWeights.Layer> layers = new ArrayList<>();
-    for (int i = 0; i < c.numHiddenLayers(); i++) {
-      String p = "bert.encoder.layer." + i + ".";
-      layers.add(new EncoderWeights.Layer(b.get(p + "attention.self.query.weight"),
-          b.get(p + "attention.self.query.bias"), b.get(p + "attention.self.key.weight"),
-          b.get(p + "attention.self.key.bias"), b.get(p + "attention.self.value.weight"),
-          b.get(p + "attention.self.value.bias"), b.get(p + "attention.output.dense.weight"),
-          b.get(p + "attention.output.dense.bias"), b.get(p + "attention.output.LayerNorm.weight"),
-          b.get(p + "attention.output.LayerNorm.bias"), b.get(p + "intermediate.dense.weight"),
-          b.get(p + "intermediate.dense.bias"), b.get(p + "output.dense.weight"), b.get(p + "output.dense.bias"),
-          b.get(p + "output.LayerNorm.weight"), b.get(p + "output.LayerNorm.bias")));
-    }
-    EncoderWeights.Sizes sizes = new EncoderWeights.Sizes(c.vocabSize(), c.hiddenSize(), c.numAttentionHeads(),
-        c.intermediateSize(), c.maxPositionEmbeddings(), c.typeVocabSize(), c.hiddenAct(), c.layerNormEps(), false, 0);
-    return new EncoderWeights(sizes, b.get("bert.embeddings.word_embeddings.weight"),
-        b.get("bert.embeddings.position_embeddings.weight"), b.get("bert.embeddings.token_type_embeddings.weight"),
-        b.get("bert.embeddings.LayerNorm.weight"), b.get("bert.embeddings.LayerNorm.bias"), layers,
-        b.get(BertQaBlock.QA_WEIGHT), b.get(BertQaBlock.QA_BIAS));
-  }
 }

@@ -8,7 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.qadistill.common.UsageException;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
@@ -21,24 +21,26 @@ import java.util.Set;
 
 /**
  * A question-answering graph ({@link QaGraph}'s inputs and outputs) in an ONNX Runtime session: windows in, start
- * and end logits out, batched as {@link QaPredictor} batches for our PyTorch block (sorted by length, each batch
- * padded to its longest row).
+ * and end logits out, batched as {@link QaScorer.Options} says (sorted by length, each batch padded to its longest
+ * row).
  *
  * <p>Thread-safe: ONNX Runtime's {@code run} may be called from several threads on one session, so the Spark tasks
  * of an executor share one. Each call runs on the calling thread plus the session's intra-op pool ({@code threads}
  * - 1 more threads): one thread per session where each task brings its own core, as Spark's tasks do.
  */
-public final class OnnxQaSession implements AutoCloseable {
+public final class OnnxQaSession implements QaScorer {
   private final Path file;
   private final OrtEnvironment env;
   private final OrtSession session;
   private final boolean takesTokenTypes;
+  private final Limits limits;
 
-  private OnnxQaSession(Path file, OrtEnvironment env, OrtSession session, boolean takesTokenTypes) {
+  private OnnxQaSession(Path file, OrtEnvironment env, OrtSession session, boolean takesTokenTypes, Limits limits) {
     this.file = file;
     this.env = env;
     this.session = session;
     this.takesTokenTypes = takesTokenTypes;
+    this.limits = limits;
   }
 
   /**
@@ -75,11 +77,20 @@ public final class OnnxQaSession implements AutoCloseable {
             + QaGraph.ATTENTION_MASK + " (and " + QaGraph.TOKEN_TYPE_IDS + ") and outputs " + QaGraph.START + ", "
             + QaGraph.END + ", as export-onnx writes them");
       }
-      return new OnnxQaSession(file, env, session, inputs.contains(QaGraph.TOKEN_TYPE_IDS));
+      Map<String, String> meta = session.getMetadata().getCustomMetadata();
+      boolean types = inputs.contains(QaGraph.TOKEN_TYPE_IDS);
+      Limits limits = new Limits(limit(meta, QaGraph.MAX_LENGTH), limit(meta, QaGraph.VOCAB_SIZE),
+          types ? limit(meta, QaGraph.TYPE_VOCAB_SIZE) : 1);
+      return new OnnxQaSession(file, env, session, types, limits);
     } catch (OrtException | RuntimeException e) {
       close(session);
       throw e instanceof UsageException u ? u : new UsageException(file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A limit the graph's metadata records, or none (a graph from elsewhere). */
+  private static int limit(Map<String, String> meta, String key) {
+    return meta.containsKey(key) ? Integer.parseInt(meta.get(key)) : Integer.MAX_VALUE;
   }
 
   private static boolean int64Matrices(Map<String, NodeInfo> inputs) {
@@ -106,10 +117,16 @@ public final class OnnxQaSession implements AutoCloseable {
   }
 
   /** Logits for each window; {@code inputIds.get(i)} and {@code tokenTypeIds.get(i)} have the same length. */
-  public List<QaPredictor.Logits> score(List<int[]> inputIds, List<int[]> tokenTypeIds, QaPredictor.Options options) {
-    QaPredictor.Logits[] out = new QaPredictor.Logits[inputIds.size()];
-    for (int[] batch : QaPredictor.batches(inputIds, options)) {
-      int length = 0;
+  @Override
+  public Limits limits() {
+    return limits;
+  }
+
+  @Override
+  public List<QaScorer.Logits> score(List<int[]> inputIds, List<int[]> tokenTypeIds, QaScorer.Options options) {
+    QaScorer.Logits[] out = new QaScorer.Logits[inputIds.size()];
+    for (int[] batch : options.batches(inputIds)) {
+      int length = options.padTo();
       for (int r : batch) {
         length = Math.max(length, inputIds.get(r).length);
       }
@@ -142,7 +159,7 @@ public final class OnnxQaSession implements AutoCloseable {
             float[] e = new float[n];
             start.get(r * length, s);
             end.get(r * length, e);
-            out[batch[r]] = new QaPredictor.Logits(s, e);
+            out[batch[r]] = new QaScorer.Logits(s, e);
           }
         }
       } catch (OrtException e) {

@@ -34,6 +34,9 @@ public final class QaGraph {
   public static final String START = "start_logits";
   public static final String END = "end_logits";
   public static final String HIDDEN = "last_hidden_state";
+  /** Metadata keys of the model's limits (QaScorer.Limits). */
+  public static final String MAX_LENGTH = "qadistill.max_length", VOCAB_SIZE = "qadistill.vocab_size",
+      TYPE_VOCAB_SIZE = "qadistill.type_vocab_size";
   /** The standard operators' version: 17 brings LayerNormalization. */
   static final long OPSET = 17;
 
@@ -62,7 +65,9 @@ public final class QaGraph {
   }
 
   private void emit(EncoderWeights w, boolean hiddenState) {
-    g.input(INPUT_IDS, INT64, BATCH, SEQUENCE).input(ATTENTION_MASK, INT64, BATCH, SEQUENCE);
+    g.input(INPUT_IDS, INT64, BATCH, SEQUENCE).input(ATTENTION_MASK, INT64, BATCH, SEQUENCE)
+        .metadata(MAX_LENGTH, String.valueOf(sizes.maxLength())).metadata(VOCAB_SIZE, String.valueOf(sizes.vocab()))
+        .metadata(TYPE_VOCAB_SIZE, String.valueOf(sizes.typeVocab()));
     if (sizes.takesTokenTypes()) {
       g.input(TOKEN_TYPE_IDS, INT64, BATCH, SEQUENCE);
     }

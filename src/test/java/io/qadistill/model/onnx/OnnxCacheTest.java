@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qadistill.common.UsageException;
-import io.qadistill.model.BertQaConfig;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelConfig;
+import io.qadistill.model.OnnxWeights;
+import io.qadistill.model.QaModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -25,9 +26,8 @@ class OnnxCacheTest {
 
   @BeforeAll
   static void smallModel() {
-    try (BertQaModel model = BertQaModel.initialize(BertQaConfig.withDefaults(30522, 32, 2, 2, 64, 512, 2),
-        new byte[0], 5)) {
-      weights = OnnxExport.weights(model);
+    try (QaModel model = QaModel.initialize(ModelConfig.bert(30522, 32, 2, 2, 64, 512, 2), new byte[0], 5)) {
+      weights = OnnxWeights.of(model);
     }
   }
 

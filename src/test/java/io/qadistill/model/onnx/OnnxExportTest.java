@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.qadistill.model.BertQaModel;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxGraph;
 import io.qadistill.model.OnnxImport;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.OnnxWeights;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.QaScorer;
 import io.qadistill.model.SquadWindows;
 import io.qadistill.testing.TestData;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class OnnxExportTest {
   private static List<int[]> types;
   private static Path fp32;
   private static Path int8;
-  private static List<QaPredictor.Logits> pytorch;
+  private static List<QaScorer.Logits> pytorch;
   /** The fp32 export's start and end logits and encoder output, run once for the tests; the int8 export's output. */
   private static Map<String, List<float[]>> exported;
   private static List<float[]> int8Hidden;
@@ -54,11 +55,11 @@ class OnnxExportTest {
     types = windows.stream().map(SquadWindows.Window::tokenTypeIds).toList();
     fp32 = dir.resolve("model.onnx");
     int8 = dir.resolve("model.int8.onnx");
-    try (BertQaModel m = ModelDirectory.load(model)) {
-      EncoderWeights weights = OnnxExport.weights(m);
+    try (QaModel m = ModelDirectory.load(model)) {
+      EncoderWeights weights = OnnxWeights.of(m);
       OnnxExport.write(weights, QaGraph.Precision.FP32, true, fp32, Map.of());
       OnnxExport.write(weights, QaGraph.Precision.INT8, true, int8, Map.of());
-      pytorch = new QaPredictor(m, QaPredictor.Options.DEFAULT).predict(ids, types);
+      pytorch = m.score(ids, types);
     }
     try {
       exported = PaddedRuns.run(fp32, ids, types, BATCH, Map.of(QaGraph.START, 1, QaGraph.END, 1, QaGraph.HIDDEN,

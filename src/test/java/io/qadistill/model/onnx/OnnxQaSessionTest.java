@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qadistill.common.UsageException;
-import io.qadistill.model.BertQaConfig;
-import io.qadistill.model.BertQaModel;
+import io.qadistill.model.ModelConfig;
+import io.qadistill.model.OnnxWeights;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.MiniLmJar;
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,17 +27,17 @@ class OnnxQaSessionTest {
   @BeforeAll
   static void exportSmallModel() {
     good = dir.resolve("model.onnx");
-    BertQaConfig config = BertQaConfig.withDefaults(30522, 32, 2, 2, 64, 512, 2);
-    try (BertQaModel model = BertQaModel.initialize(config, new byte[0], 5)) {
-      OnnxExport.write(OnnxExport.weights(model), QaGraph.Precision.FP32, false, good, Map.of());
+    ModelConfig config = ModelConfig.bert(30522, 32, 2, 2, 64, 512, 2);
+    try (QaModel model = QaModel.initialize(config, new byte[0], 5)) {
+      OnnxExport.write(OnnxWeights.of(model), QaGraph.Precision.FP32, false, good, Map.of());
     }
   }
 
   @Test
   void aGoodFileScoresEveryWindowAtItsLength() {
     try (OnnxQaSession session = OnnxQaSession.open(good, 1)) {
-      List<QaPredictor.Logits> logits = session.score(List.of(new int[] {101, 2054, 102, 2009, 102},
-          new int[] {101, 102}), List.of(new int[] {0, 0, 0, 1, 1}, new int[] {0, 0}), QaPredictor.Options.DEFAULT);
+      List<QaScorer.Logits> logits = session.score(List.of(new int[] {101, 2054, 102, 2009, 102},
+          new int[] {101, 102}), List.of(new int[] {0, 0, 0, 1, 1}, new int[] {0, 0}), QaScorer.Options.DEFAULT);
       assertThat(logits.get(0).start()).hasSize(5);
       assertThat(logits.get(1).end()).hasSize(2);
     }

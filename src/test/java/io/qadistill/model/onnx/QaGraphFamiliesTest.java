@@ -2,7 +2,7 @@ package io.qadistill.model.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qadistill.model.QaPredictor;
+import io.qadistill.model.QaScorer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,7 +74,7 @@ class QaGraphFamiliesTest {
          OnnxQaSession familySession = OnnxQaSession.open(a, 1)) {
       assertThat(familySession.takesTokenTypes()).isFalse();
       for (int r = 0; r < ids.size(); r++) {
-        float[] alone = session.score(List.of(ids.get(r)), List.of(types.get(r)), QaPredictor.Options.DEFAULT).get(0)
+        float[] alone = session.score(List.of(ids.get(r)), List.of(types.get(r)), QaScorer.Options.DEFAULT).get(0)
             .start();
         for (int i = 0; i < alone.length; i++) {
           assertThat(Math.abs(batched.get(r)[i] - alone[i])).as("row %d token %d", r, i).isLessThan(1e-5f);

@@ -1,4 +1,4 @@
-package io.qadistill.train;
+package io.qadistill.model;
 
 import io.qadistill.common.UsageException;
 import java.io.Serializable;
@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * How a student is made (see {@link Students#build}).
  *
- * @param source a model directory to start from (a teacher, or any BERT QA model), or null for a random model
+ * @param source a model directory to start from (a teacher, or any QA model of a supported family), or null for a
+ *     random model
  * @param layers encoder layers of the student; 0 = as many as the source (6 for a random model)
  * @param hidden hidden size; 0 = the source's (384 for a random model). Layers are copied only between models of
  *     the same hidden, heads and intermediate sizes
@@ -17,9 +18,14 @@ import java.util.List;
  *     {@code layerMap[i]}), or null for evenly spaced ones, DistilBERT-style: every other layer for half the depth
  * @param dropout hidden and attention dropout of the student, or null for the source's (0.1 for a random model)
  * @param seed the random model's initial weights (and a missing qa_outputs head of the source's)
+ * @param type the student's {@code model_type} (bert, distilbert, roberta, xlm-roberta), or null for the source's
+ *     family (bert for a random model). A source seeds students of its own family, and a BERT source DistilBERT
+ *     ones too (the DistilBERT paper's initialisation)
+ * @param tokenizer a random student's tokenizer.json, or null for the bundled bert-base-uncased one; the student's
+ *     vocabulary is the tokenizer's
  */
 public record StudentSpec(String source, int layers, int hidden, int heads, int intermediate, List<Integer> layerMap,
-                          Double dropout, long seed) implements Serializable {
+                          Double dropout, long seed, String type, String tokenizer) implements Serializable {
   /** The random model's sizes when none are given: all-MiniLM-L6-v2's. */
   public static final int DEFAULT_LAYERS = 6;
   public static final int DEFAULT_HIDDEN = 384;
@@ -50,6 +56,20 @@ public record StudentSpec(String source, int layers, int hidden, int heads, int 
     if (dropout != null && !(dropout >= 0 && dropout < 1)) {
       throw new UsageException("dropout " + dropout + " must be in [0, 1)");
     }
+    if (type != null && !Families.supports(type)) {
+      throw new UsageException("student type \"" + type + "\" is not supported; the supported ones are "
+          + Families.modelTypes());
+    }
+    if (tokenizer != null && source != null) {
+      throw new UsageException("a tokenizer " + tokenizer + " is for a random student; one started from "
+          + source + " keeps its tokenizer");
+    }
+  }
+
+  /** A student of the source's family (bert when random), with its tokenizer or the bundled one. */
+  public StudentSpec(String source, int layers, int hidden, int heads, int intermediate, List<Integer> layerMap,
+                     Double dropout, long seed) {
+    this(source, layers, hidden, heads, intermediate, layerMap, dropout, seed, null, null);
   }
 
   /** A student of {@code layers} layers from {@code source} (evenly spaced layers, the source's sizes). */
@@ -64,7 +84,13 @@ public record StudentSpec(String source, int layers, int hidden, int heads, int 
 
   /** The same with another dropout (0 for deterministic checks). */
   public StudentSpec withDropout(double p) {
-    return new StudentSpec(source, layers, hidden, heads, intermediate, layerMap, p, seed);
+    return new StudentSpec(source, layers, hidden, heads, intermediate, layerMap, p, seed, type, tokenizer);
+  }
+
+  /** The same as a student of another family ({@code model_type}). */
+  public StudentSpec withType(String studentType) {
+    return new StudentSpec(source, layers, hidden, heads, intermediate, layerMap, dropout, seed, studentType,
+        tokenizer);
   }
 
   /**

@@ -24,26 +24,25 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * {@code transformers}' {@code BertForQuestionAnswering} as a DJL block: embeddings (word + position + token
- * type, LayerNorm, dropout), {@code num_hidden_layers} encoder layers (self-attention with the additive
- * attention mask, dense + residual + LayerNorm, intermediate with the config's activation, dense + residual +
- * LayerNorm), then {@code qa_outputs} (hidden → 2) split into start and end logits. Any sequence length up
- * to {@code max_position_embeddings}; rows are padded to the batch's longest and masked.
+ * A question-answering encoder of any {@link Family} as a DJL block, computing what transformers' {@code
+ * *ForQuestionAnswering} computes: embeddings (word + position + token type where the family has them, LayerNorm,
+ * dropout), {@code num_hidden_layers} post-LayerNorm encoder layers (self-attention with the additive attention
+ * mask, output projection + residual + LayerNorm, feed-forward with the config's activation, projection + residual
+ * + LayerNorm), then {@code qa_outputs} (hidden → 2) split into start and end logits. Any sequence length up to the
+ * config's {@link ModelConfig#maxLength()}; rows are padded to the batch's longest and masked.
  *
- * <p>Every parameter is a direct parameter of this block named as in transformers' state dict
- * ({@code bert.embeddings.word_embeddings.weight}, ..., {@code qa_outputs.bias}), with PyTorch's layouts (a
- * linear weight is [out, in]), so safetensors files map one to one and later stages can get and set each
- * parameter by name ({@link #parameters()}, {@link #get(String)}, {@link #set(String, float[])}).
+ * <p>Every parameter is a direct parameter of this block named as in transformers' state dict for the family
+ * ({@code bert.embeddings.word_embeddings.weight}, {@code distilbert.transformer.layer.0.attention.q_lin.weight},
+ * ..., {@code qa_outputs.bias}), with PyTorch's layouts (a linear weight is [out, in]), so safetensors files map
+ * one to one.
  *
- * <p>Input: {@code input_ids}, {@code token_type_ids}, {@code attention_mask}, each [batch, length], int64
- * (the mask 1 for real tokens, 0 for padding). Output: start logits [batch, length], end logits [batch,
- * length], last hidden state [batch, length, hidden]. Dropout is active only when {@code training} is true.
+ * <p>Input: {@code input_ids}, {@code token_type_ids}, {@code attention_mask}, each [batch, length], int64 (the
+ * mask 1 for real tokens, 0 for padding; the type ids are not read by a family without token types, nor with a
+ * single token type). Output: start logits [batch, length], end logits [batch, length], last hidden state [batch,
+ * length, hidden]. Dropout is active only when {@code training} is true.
  */
-public final class BertQaBlock extends AbstractBlock {
-  public static final String QA_WEIGHT = "qa_outputs.weight";
-  public static final String QA_BIAS = "qa_outputs.bias";
-
-  private final BertQaConfig config;
+final class QaBlock extends AbstractBlock {
+  private final ModelConfig config;
   private final Map<String, Shape> shapes = new LinkedHashMap<>();
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
   private final Layer[] layers;
@@ -54,39 +53,27 @@ public final class BertQaBlock extends AbstractBlock {
                        Parameter in, Parameter inb, Parameter out, Parameter outb, Parameter lnW, Parameter lnB) {}
 
   /** A block with parameters declared but not yet set: call {@link #initialize(NDManager, long)} or load. */
-  public BertQaBlock(BertQaConfig config) {
+  QaBlock(ModelConfig config) {
     this.config = config;
-    int h = config.hiddenSize();
-    int ff = config.intermediateSize();
-    wordEmb = param("bert.embeddings.word_embeddings.weight", Parameter.Type.WEIGHT, config.vocabSize(), h);
-    posEmb = param("bert.embeddings.position_embeddings.weight", Parameter.Type.WEIGHT,
-        config.maxPositionEmbeddings(), h);
-    typeEmb = param("bert.embeddings.token_type_embeddings.weight", Parameter.Type.WEIGHT, config.typeVocabSize(), h);
-    embLnW = param("bert.embeddings.LayerNorm.weight", Parameter.Type.GAMMA, h);
-    embLnB = param("bert.embeddings.LayerNorm.bias", Parameter.Type.BETA, h);
+    Family f = config.family();
+    long h = config.hiddenSize();
+    wordEmb = param(f.embedding(Family.Embedding.WORD), Parameter.Type.WEIGHT, config.vocabSize(), h);
+    posEmb = param(f.embedding(Family.Embedding.POSITION), Parameter.Type.WEIGHT, config.maxPositionEmbeddings(), h);
+    String types = f.embedding(Family.Embedding.TOKEN_TYPE);
+    typeEmb = types == null ? null : param(types, Parameter.Type.WEIGHT, config.typeVocabSize(), h);
+    embLnW = param(f.embedding(Family.Embedding.NORM_WEIGHT), Parameter.Type.GAMMA, h);
+    embLnB = param(f.embedding(Family.Embedding.NORM_BIAS), Parameter.Type.BETA, h);
     layers = new Layer[config.numHiddenLayers()];
     for (int i = 0; i < layers.length; i++) {
-      String p = "bert.encoder.layer." + i + ".";
-      layers[i] = new Layer(
-          param(p + "attention.self.query.weight", Parameter.Type.WEIGHT, h, h),
-          param(p + "attention.self.query.bias", Parameter.Type.BIAS, h),
-          param(p + "attention.self.key.weight", Parameter.Type.WEIGHT, h, h),
-          param(p + "attention.self.key.bias", Parameter.Type.BIAS, h),
-          param(p + "attention.self.value.weight", Parameter.Type.WEIGHT, h, h),
-          param(p + "attention.self.value.bias", Parameter.Type.BIAS, h),
-          param(p + "attention.output.dense.weight", Parameter.Type.WEIGHT, h, h),
-          param(p + "attention.output.dense.bias", Parameter.Type.BIAS, h),
-          param(p + "attention.output.LayerNorm.weight", Parameter.Type.GAMMA, h),
-          param(p + "attention.output.LayerNorm.bias", Parameter.Type.BETA, h),
-          param(p + "intermediate.dense.weight", Parameter.Type.WEIGHT, ff, h),
-          param(p + "intermediate.dense.bias", Parameter.Type.BIAS, ff),
-          param(p + "output.dense.weight", Parameter.Type.WEIGHT, h, ff),
-          param(p + "output.dense.bias", Parameter.Type.BIAS, h),
-          param(p + "output.LayerNorm.weight", Parameter.Type.GAMMA, h),
-          param(p + "output.LayerNorm.bias", Parameter.Type.BETA, h));
+      Parameter[] p = new Parameter[Family.LayerPart.values().length];
+      for (Family.LayerPart part : Family.LayerPart.values()) {
+        p[part.ordinal()] = param(f.layer(i, part), part.type(), part.shape(config));
+      }
+      layers[i] = new Layer(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13],
+          p[14], p[15]);
     }
-    qaW = param(QA_WEIGHT, Parameter.Type.WEIGHT, 2, h);
-    qaB = param(QA_BIAS, Parameter.Type.BIAS, 2);
+    qaW = param(Family.QA_WEIGHT, Parameter.Type.WEIGHT, 2, h);
+    qaB = param(Family.QA_BIAS, Parameter.Type.BIAS, 2);
   }
 
   private Parameter param(String name, Parameter.Type type, long... shape) {
@@ -96,7 +83,7 @@ public final class BertQaBlock extends AbstractBlock {
     return p;
   }
 
-  public BertQaConfig config() {
+  ModelConfig config() {
     return config;
   }
 
@@ -156,14 +143,15 @@ public final class BertQaBlock extends AbstractBlock {
   private Parameter require(String name) {
     Parameter p = byName.get(name);
     if (p == null) {
-      throw new IllegalArgumentException("no parameter " + name + " in BertForQuestionAnswering");
+      throw new IllegalArgumentException("no parameter " + name + " in " + config.family().architecture(
+          config.modelType()));
     }
     return p;
   }
 
   /**
    * Initialises every parameter not yet set, as transformers' {@code _init_weights} does: weights of linear
-   * layers and embeddings normal(0, initializer_range), biases 0, LayerNorm weight 1, the padding row (id 0)
+   * layers and embeddings normal(0, initializer_range), biases 0, LayerNorm weight 1, the padding row (pad_token_id)
    * of the word embeddings 0. Values come from {@code seed} alone (drawn in Java), so a seed always gives the
    * same model whatever the engine's random state.
    */
@@ -182,8 +170,11 @@ public final class BertQaBlock extends AbstractBlock {
           for (int i = 0; i < values.length; i++) {
             values[i] = (float) (nextGaussian(random) * config.initializerRange());
           }
-          if (p == wordEmb) {
-            java.util.Arrays.fill(values, 0, config.hiddenSize(), 0f);
+          // nn.Embedding(padding_idx=pad_token_id) zeroes that row; RoBERTa's position embeddings have one too
+          int h = config.hiddenSize();
+          int pad = config.padTokenId();
+          if (p == wordEmb || (p == posEmb && config.family().positionsAfterPadding())) {
+            java.util.Arrays.fill(values, pad * h, (pad + 1) * h, 0f);
           }
         }
         case GAMMA -> java.util.Arrays.fill(values, 1f);
@@ -212,9 +203,9 @@ public final class BertQaBlock extends AbstractBlock {
     NDArray mask = inputs.get(2);
     long batch = inputIds.getShape().get(0);
     long length = inputIds.getShape().get(1);
-    if (length > config.maxPositionEmbeddings()) {
-      throw new IllegalArgumentException("sequence length " + length + " exceeds max_position_embeddings "
-          + config.maxPositionEmbeddings());
+    if (length > config.maxLength()) {
+      throw new IllegalArgumentException("sequence length " + length + " exceeds the " + config.maxLength()
+          + " positions of max_position_embeddings " + config.maxPositionEmbeddings());
     }
     NDManager m = inputIds.getManager();
     float eps = (float) config.layerNormEps();
@@ -222,10 +213,22 @@ public final class BertQaBlock extends AbstractBlock {
     float attnDrop = (float) config.attentionProbsDropoutProb();
     Shape hiddenShape = new Shape(config.hiddenSize());
 
-    NDArray positions = m.arange(0, (int) length, 1, DataType.INT64);
-    NDArray x = emb(inputIds, wordEmb.getArray())
-        .add(emb(typeIds, typeEmb.getArray()))
-        .add(emb(positions, posEmb.getArray()).expandDims(0));
+    NDArray x = emb(inputIds, wordEmb.getArray());
+    if (config.takesTokenTypes()) {
+      x = x.add(emb(typeIds, typeEmb.getArray()));
+    } else if (typeEmb != null) {
+      x = x.add(scoped(m, typeEmb.getArray().get(0))); // one token type: its row for every token, whatever the ids say
+    }
+    if (config.family().positionsAfterPadding()) {
+      // RoBERTa: pad_token_id + the count of real tokens so far; padding at pad_token_id. From the mask rather
+      // than from input_ids != pad_token_id: the same for every window (no real token is <pad>), whatever id the
+      // padding holds.
+      NDArray real = mask.toType(DataType.INT64, false);
+      NDArray positions = real.cumSum(1).mul(real).add(config.padTokenId());
+      x = x.add(emb(positions, posEmb.getArray()));
+    } else {
+      x = x.add(emb(m.arange(0, (int) length, 1, DataType.INT64), posEmb.getArray()).expandDims(0));
+    }
     x = LayerNorm.layerNorm(x, hiddenShape, embLnW.getArray(),
         embLnB.getArray(), eps).head();
     x = dropout(x, hiddenDrop, training);

@@ -1,4 +1,4 @@
-package io.qadistill.train;
+package io.qadistill.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -12,7 +12,7 @@ import ai.djl.pytorch.jni.JniUtils;
  * is per thread and each task's graph is its own, so recording per thread is all a task needs. Spark reuses
  * task threads, so the previous mode is restored on close.
  */
-final class Autograd implements AutoCloseable {
+public final class Autograd implements AutoCloseable {
   private final boolean previous;
 
   private Autograd() {
@@ -21,12 +21,12 @@ final class Autograd implements AutoCloseable {
   }
 
   /** Starts recording on this thread. */
-  static Autograd record() {
+  public static Autograd record() {
     return new Autograd();
   }
 
   /** Back-propagates from a scalar: adds d(scalar)/d(leaf) to the gradient of every leaf that requires one. */
-  void backward(NDArray scalar) {
+  public void backward(NDArray scalar) {
     try (NDArray ones = scalar.onesLike()) {
       JniUtils.backward((PtNDArray) scalar, (PtNDArray) ones, false, false);
     }

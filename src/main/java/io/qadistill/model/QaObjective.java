@@ -1,0 +1,33 @@
+package io.qadistill.model;
+
+import ai.djl.ndarray.NDArray;
+
+/** A training loss over a batch's logits, as differentiable array ops; {@link QaModel#backward} runs it. */
+public interface QaObjective {
+  /** Sums over the batch's windows: {@code total} to differentiate, and its two parts reported beside it. */
+  interface Terms {
+    NDArray total();
+
+    NDArray distill();
+
+    NDArray squad();
+  }
+
+  /** The terms' values after a backward pass. */
+  record Values(double total, double distill, double squad) {}
+
+  /** Whether the loss reads teacher logits. */
+  boolean needsTeacher();
+
+  /**
+   * @param start student start logits [batch, length]
+   * @param end student end logits [batch, length]
+   * @param mask 1 for a window's tokens, 0 for padding [batch, length], float32
+   * @param startPositions [batch] int64
+   * @param endPositions [batch] int64
+   * @param teacherStart teacher start logits [batch, length] (any value at padding), or null when not needed
+   * @param teacherEnd as teacherStart, for the end
+   */
+  Terms sums(NDArray start, NDArray end, NDArray mask, NDArray startPositions, NDArray endPositions,
+             NDArray teacherStart, NDArray teacherEnd);
+}
