@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +43,15 @@ public final class OnnxExport {
     }
   }
 
-  /** One graph written (or found current): its file, size and SHA-256. */
-  public record Graph(String file, long bytes, String sha256) {}
+  /** One graph: its file, size and SHA-256, and whether it was written now (false: it was current). */
+  public record Graph(String file, long bytes, String sha256, boolean written) {}
 
-  public record Result(String model, List<Graph> graphs, double seconds) {}
+  public record Result(String model, List<Graph> graphs, double seconds) {
+    /** Whether every graph was current already. */
+    public boolean reused() {
+      return graphs.stream().noneMatch(Graph::written);
+    }
+  }
 
   private OnnxExport() {}
 
@@ -80,9 +86,12 @@ public final class OnnxExport {
     List<Graph> graphs = new ArrayList<>();
     for (QaGraph.Precision p : config.int8() ? List.of(QaGraph.Precision.FP32, QaGraph.Precision.INT8)
         : List.of(QaGraph.Precision.FP32)) {
-      OnnxCache.Entry e = OnnxCache.ensure(config.out(), p, source, load);
       try {
-        graphs.add(new Graph(e.file().toString(), Files.size(e.file()), e.sha256()));
+        Path file = OnnxCache.file(config.out(), p);
+        FileTime before = Files.exists(file) ? Files.getLastModifiedTime(file) : null;
+        OnnxCache.Entry e = OnnxCache.ensure(config.out(), p, source, load);
+        graphs.add(new Graph(e.file().toString(), Files.size(e.file()), e.sha256(),
+            !Files.getLastModifiedTime(e.file()).equals(before)));
       } catch (IOException ex) {
         throw new UncheckedIOException(ex);
       }
