@@ -30,6 +30,12 @@ public final class Tables {
       throw new UsageException("cannot read the " + what + " table " + path + " (" + e.getMessage() + "): give "
           + hint, e);
     }
+    return requireColumns(table, path, what, hint, columns);
+  }
+
+  /** {@code table} when it has all {@code columns}; else a usage error as {@link #read} gives it. */
+  public static Dataset<Row> requireColumns(Dataset<Row> table, String path, String what, String hint,
+                                            String... columns) {
     List<String> present = List.of(table.columns());
     for (String c : columns) {
       if (!present.contains(c)) {

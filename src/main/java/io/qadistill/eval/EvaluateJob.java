@@ -10,6 +10,7 @@ import io.qadistill.common.Stage;
 import io.qadistill.common.StageRun;
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
+import io.qadistill.features.FeaturesTable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -142,8 +143,8 @@ public final class EvaluateJob implements Stage<EvaluateJob.Result> {
     Dataset<Row> examples = readExamples(spark);
     SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
     Dataset<Row> windows = config.features() == null ? null
-        : Tables.read(spark, config.features(), "features", "--features the --out directory of a 'featurize' run",
-            "example_id").groupBy(col("example_id").as("id")).agg(count(lit(1)).as("windows"));
+        : FeaturesTable.read(spark, config.features(), FeaturesTable.EXAMPLE_ID)
+            .groupBy(col(FeaturesTable.EXAMPLE_ID).as("id")).agg(count(lit(1)).as("windows"));
 
     Dataset<Row> scores = score(spark, examples, windows, config.predictions(), config.nullOdds(), version,
         new Path(output, "scores").toString());

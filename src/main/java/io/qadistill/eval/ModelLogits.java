@@ -1,6 +1,7 @@
 package io.qadistill.eval;
 
 import io.qadistill.common.UsageException;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.ModelCache;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaScorer;
@@ -62,7 +63,8 @@ public final class ModelLogits {
       return new Chunks(rows, ModelCache.scorer(Path.of(modelDir)), new QaScorer.Options(batchTokens, maxBatchRows),
           label, done);
     };
-    return features.select("example_id", "window", "input_ids", "token_type_ids")
+    return features
+        .select(FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW, FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS)
         .mapPartitions(predict, Encoders.row(LogitsTable.SCHEMA));
   }
 

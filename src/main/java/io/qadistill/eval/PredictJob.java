@@ -5,6 +5,7 @@ import io.qadistill.common.Provenance;
 import io.qadistill.common.Tables;
 import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.QaScorer;
 import io.qadistill.teacher.LogitsTable;
 import java.time.Duration;
@@ -82,8 +83,9 @@ public final class PredictJob {
   public Result run(SparkSession spark) {
     Dataset<Row> examples = Tables.read(spark, config.examples(), "examples",
         "--examples the --out directory of a 'read' run", "id", "context", "answers");
-    Dataset<Row> features = Tables.read(spark, config.features(), "features",
-        "--features the --out directory of a 'featurize' run", "example_id", "input_ids", "offset_mapping");
+    Dataset<Row> features = FeaturesTable.read(spark, config.features(), FeaturesTable.EXAMPLE_ID,
+        FeaturesTable.WINDOW, FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS, FeaturesTable.OFFSET_START,
+        FeaturesTable.OFFSET_END);
     SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
     String logits = config.logits();
     if (config.model() != null) {

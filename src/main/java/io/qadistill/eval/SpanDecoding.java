@@ -1,9 +1,14 @@
 package io.qadistill.eval;
 
+import static io.qadistill.features.FeaturesTable.EXAMPLE_ID;
+import static io.qadistill.features.FeaturesTable.OFFSET_END;
+import static io.qadistill.features.FeaturesTable.OFFSET_START;
+import static io.qadistill.features.FeaturesTable.WINDOW;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.struct;
 
+import io.qadistill.features.FeaturesTable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,20 +44,19 @@ public final class SpanDecoding {
    * row, so evaluation counts it as missing). Lazy.
    *
    * @param examples the examples table (id, context used)
-   * @param features the features table (example_id, window, offset_mapping used)
+   * @param features the features table (example_id, window, offset_start, offset_end used)
    * @param logits the logits table (example_id, window, start_logits, end_logits used)
    */
   public static Dataset<Row> decode(
       Dataset<Row> examples, Dataset<Row> features, Dataset<Row> logits, SpanDecoder.Config config) {
-    Dataset<Row> windows = features.select("example_id", "window", "offset_mapping")
-        .join(logits.select("example_id", "window", "start_logits", "end_logits"),
-            new String[] {"example_id", "window"})
-        .groupBy("example_id")
-        .agg(collect_list(struct("window", "offset_mapping", "start_logits", "end_logits")).as("windows"));
+    Dataset<Row> windows = features.select(EXAMPLE_ID, WINDOW, OFFSET_START, OFFSET_END)
+        .join(logits.select(EXAMPLE_ID, WINDOW, "start_logits", "end_logits"), new String[] {EXAMPLE_ID, WINDOW})
+        .groupBy(EXAMPLE_ID)
+        .agg(collect_list(struct(WINDOW, OFFSET_START, OFFSET_END, "start_logits", "end_logits")).as("windows"));
     Dataset<Row> grouped = windows
-        .join(examples.select(col("id").as("example_id"), col("context")), "example_id");
+        .join(examples.select(col("id").as(EXAMPLE_ID), col("context")), EXAMPLE_ID);
     MapFunction<Row, Row> decodeRow = row -> decodeRow(row, config);
-    return grouped.select("example_id", "context", "windows").map(decodeRow, Encoders.row(PREDICTIONS));
+    return grouped.select(EXAMPLE_ID, "context", "windows").map(decodeRow, Encoders.row(PREDICTIONS));
   }
 
   private static Row decodeRow(Row row, SpanDecoder.Config config) {
@@ -60,14 +64,8 @@ public final class SpanDecoding {
     rows.sort(Comparator.comparingInt(r -> r.getInt(0)));
     List<SpanDecoder.Window> windows = new ArrayList<>(rows.size());
     for (Row w : rows) {
-      // Row.getList converts the outer array only: the pairs inside are Scala sequences.
-      List<scala.collection.Seq<Integer>> offsets = w.getList(1);
-      int[][] spans = new int[offsets.size()][];
-      for (int i = 0; i < spans.length; i++) {
-        scala.collection.Seq<Integer> o = offsets.get(i);
-        spans[i] = o == null || o.size() < 2 ? null : new int[] {o.apply(0), o.apply(1)};
-      }
-      windows.add(new SpanDecoder.Window(floats(w.getList(2)), floats(w.getList(3)), spans));
+      windows.add(new SpanDecoder.Window(floats(w.getList(3)), floats(w.getList(4)),
+          FeaturesTable.offsetMapping(w)));
     }
     SpanDecoder.Decoded d = SpanDecoder.decode(row.getString(1), windows, config);
     List<Row> nbest = d.nbest().stream()

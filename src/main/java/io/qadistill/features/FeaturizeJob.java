@@ -89,7 +89,7 @@ public final class FeaturizeJob {
     long tStart = System.nanoTime();
     try (ProgressLog progress = ProgressLog.start("featurize", "examples", total, done::value,
         ProgressLog.interval(Duration.ofSeconds(10)))) {
-      writeFeatures(spark, examples.mapPartitions(featurize, Encoders.row(FeaturesTable.SCHEMA)), config.out());
+      FeaturesTable.write(examples.mapPartitions(featurize, Encoders.row(FeaturesTable.SCHEMA)), config.out());
     }
     double tokenizeSeconds = (System.nanoTime() - tStart) / 1e9;
 
@@ -125,25 +125,6 @@ public final class FeaturizeJob {
         total, result.windows(), String.format("%.3f", result.windowsPerExampleMean()),
         result.windowsPerExampleMax(), quarantined, String.format("%.0f", result.examplesPerSecond()));
     return result;
-  }
-
-  /**
-   * Writes the features table. The Parquet write is the job's largest cost after the tokenizer, so two settings
-   * that leave the content as it is: no dictionaries (ids are unique, and the int arrays compress as well
-   * without: a tenth to a fifth less write time) and Parquet's two-level list layout (Spark's "legacy" format,
-   * read by Spark, Arrow and Hugging Face datasets alike), which writes an int array without a group per
-   * element: a quarter to a third less write time. That layout is a session setting in Spark, so it is set for
-   * this write only.
-   */
-  private static void writeFeatures(SparkSession spark, Dataset<Row> features, String out) {
-    String legacyKey = "spark.sql.parquet.writeLegacyFormat";
-    String before = spark.conf().get(legacyKey);
-    spark.conf().set(legacyKey, "true");
-    try {
-      features.write().mode(SaveMode.Overwrite).option("parquet.enable.dictionary", "false").parquet(out);
-    } finally {
-      spark.conf().set(legacyKey, before);
-    }
   }
 
   /** {@link #ROWS_PER_PARTITION}-row partitions, rounded up to whole waves of {@code parallelism} tasks. */

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -66,9 +65,7 @@ final class WindowRows implements Iterator<Row> {
     String id = ex.getAs("id");
     var ws = tok.windows(question, ctx, answerStart, answerEnd);
     for (WindowTokenizer.Window w : ws) {
-      int[] mask = new int[w.inputIds().length];
-      java.util.Arrays.fill(mask, 1);
-      pending.add(RowFactory.create(id, w.index(), w.inputIds(), w.tokenTypeIds(), mask, w.offsetMapping(),
+      pending.add(FeaturesTable.row(id, w.index(), w.inputIds(), w.tokenTypeIds(), w.offsetStart(), w.offsetEnd(),
           w.startPosition(), w.endPosition()));
     }
     windows.add(ws.size());

@@ -7,6 +7,7 @@ import io.qadistill.common.UsageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -29,8 +30,8 @@ public final class WindowTokenizer implements AutoCloseable {
     }
   }
 
-  /** One window, in the features table's layout (unpadded). */
-  public record Window(int index, int[] inputIds, int[] tokenTypeIds, int[][] offsetMapping,
+  /** One window, in the features table's layout (unpadded; offsets -1 outside the context). */
+  public record Window(int index, int[] inputIds, int[] tokenTypeIds, int[] offsetStart, int[] offsetEnd,
       int startPosition, int endPosition) {}
 
   /** {@code source} names the tokenizer in error messages. */
@@ -101,7 +102,10 @@ public final class WindowTokenizer implements AutoCloseable {
       int n = offset + (to - from) + t.suffix().length;
       int[] ids = new int[n];
       int[] types = new int[n];
-      int[][] offsets = new int[n][];
+      int[] offsetStart = new int[n];
+      int[] offsetEnd = new int[n];
+      Arrays.fill(offsetStart, FeaturesTable.NO_OFFSET);
+      Arrays.fill(offsetEnd, FeaturesTable.NO_OFFSET);
       System.arraycopy(t.prefix(), 0, ids, 0, t.prefix().length);
       System.arraycopy(t.prefixTypes(), 0, types, 0, t.prefix().length);
       for (int i = 0; i < q; i++) {
@@ -114,7 +118,8 @@ public final class WindowTokenizer implements AutoCloseable {
         int k = offset + i - from;
         ids[k] = (int) context.ids()[i];
         types[k] = t.contextType();
-        offsets[k] = new int[] {context.starts()[i], context.ends()[i]};
+        offsetStart[k] = context.starts()[i];
+        offsetEnd[k] = context.ends()[i];
       }
       System.arraycopy(t.suffix(), 0, ids, n - t.suffix().length, t.suffix().length);
       System.arraycopy(t.suffixTypes(), 0, types, n - t.suffix().length, t.suffix().length);
@@ -122,7 +127,7 @@ public final class WindowTokenizer implements AutoCloseable {
           : WindowPlan.label(context.starts(), context.ends(), from, to, answerStart, answerEnd);
       int start = label == null ? 0 : offset + label[0];
       int end = label == null ? 0 : offset + label[1];
-      out.add(new Window(w, ids, types, offsets, start, end));
+      out.add(new Window(w, ids, types, offsetStart, offsetEnd, start, end));
     }
     return out;
   }

@@ -6,6 +6,7 @@ import io.qadistill.common.Provenance;
 import io.qadistill.eval.EvaluateJob;
 import io.qadistill.eval.ModelFacts;
 import io.qadistill.eval.PredictJob;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
 import io.qadistill.model.ModelDirectory;
@@ -191,8 +192,10 @@ public final class Pipeline {
 
   /** Size and speed of each model, measured side by side on the first dev windows. */
   private static List<ModelFacts> speeds(SparkSession spark, Map<String, String> models, String devFeatures) {
-    List<Row> rows = spark.read().parquet(devFeatures).orderBy("example_id", "window")
-        .select("input_ids", "token_type_ids").limit(SPEED_WINDOWS).collectAsList();
+    List<Row> rows = FeaturesTable.read(spark, devFeatures, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
+            FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS)
+        .orderBy(FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW)
+        .select(FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS).limit(SPEED_WINDOWS).collectAsList();
     List<int[]> ids = new ArrayList<>();
     List<int[]> types = new ArrayList<>();
     for (Row r : rows) {

@@ -5,9 +5,9 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Whether a feature row can go through a teacher as it is: its three arrays equally long, 1 to
+ * Whether a feature row can go through a teacher as it is: its two arrays equally long, 1 to
  * the teacher's window limit, every id inside the vocabulary and, for a teacher that reads token types, every
- * type id inside {@code type_vocab_size}, no padding stored (features are unpadded; a 0 in the mask would be a padded row).
+ * type id inside {@code type_vocab_size}.
  * A row that fails is quarantined with one of the reason codes below, never scored: PyTorch would read out of
  * its embedding table or the logits would mean nothing.
  */
@@ -18,7 +18,6 @@ public record FeatureCheck(int vocabSize, int typeVocabSize, int maxLength) impl
   public static final String TOO_LONG = "too_long";
   public static final String ID_OUT_OF_VOCABULARY = "id_out_of_vocabulary";
   public static final String TYPE_ID_OUT_OF_RANGE = "type_id_out_of_range";
-  public static final String PADDED = "padded";
 
   /** Why a row was refused: a stable {@code reason} code and a {@code detail} naming the value. */
   public record Problem(String reason, String detail) {}
@@ -33,14 +32,14 @@ public record FeatureCheck(int vocabSize, int typeVocabSize, int maxLength) impl
   }
 
   /** The first problem of a row, or null when the teacher can take it. Null arrays (or null elements) count. */
-  public Problem problem(int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {
-    if (inputIds == null || tokenTypeIds == null || attentionMask == null) {
-      return new Problem(NULL_ARRAY, "input_ids, token_type_ids or attention_mask is null or holds a null");
+  public Problem problem(int[] inputIds, int[] tokenTypeIds) {
+    if (inputIds == null || tokenTypeIds == null) {
+      return new Problem(NULL_ARRAY, "input_ids or token_type_ids is null or holds a null");
     }
     int n = inputIds.length;
-    if (tokenTypeIds.length != n || attentionMask.length != n) {
+    if (tokenTypeIds.length != n) {
       return new Problem(LENGTH_MISMATCH, "input_ids has " + n + " elements, token_type_ids "
-          + tokenTypeIds.length + ", attention_mask " + attentionMask.length);
+          + tokenTypeIds.length);
     }
     if (n == 0) {
       return new Problem(EMPTY, "no tokens");
@@ -56,10 +55,6 @@ public record FeatureCheck(int vocabSize, int typeVocabSize, int maxLength) impl
       if (tokenTypeIds[i] < 0 || tokenTypeIds[i] >= typeVocabSize) {
         return new Problem(TYPE_ID_OUT_OF_RANGE, "token_type_ids[" + i + "] = " + tokenTypeIds[i]
             + ", the teacher's type_vocab_size is " + typeVocabSize);
-      }
-      if (attentionMask[i] != 1) {
-        return new Problem(PADDED, "attention_mask[" + i + "] = " + attentionMask[i]
-            + ": features are stored unpadded, every mask value is 1");
       }
     }
     return null;

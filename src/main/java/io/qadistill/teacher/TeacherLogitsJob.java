@@ -1,14 +1,12 @@
 package io.qadistill.teacher;
 
-import static org.apache.spark.sql.functions.col;
-
 import ai.djl.Device;
 import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
-import io.qadistill.common.Tables;
 import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.ModelCache;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
@@ -28,7 +26,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -60,8 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class TeacherLogitsJob {
   private static final Logger LOG = LoggerFactory.getLogger(TeacherLogitsJob.class);
   private static final Duration PROGRESS_EVERY = ProgressLog.interval(Duration.ofSeconds(10));
-  private static final List<String> FEATURE_COLUMNS =
-      List.of("example_id", "window", "input_ids", "token_type_ids", "attention_mask");
+  private static final String[] FEATURE_COLUMNS = {FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
+      FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS};
 
   /**
    * What a run did. {@code skipped}: feature rows this teacher already had (logits or quarantine);
@@ -80,9 +77,9 @@ public final class TeacherLogitsJob {
     // Fails here, before any task, when the teacher does not load; local tasks reuse this CPU copy.
     FeatureCheck check = FeatureCheck.of(teacher(config.teacher(), Device.cpu()).limits());
 
-    Dataset<Row> features = readFeatures(spark, config.features());
+    Dataset<Row> features = FeaturesTable.read(spark, config.features(), FEATURE_COLUMNS);
     Dataset<Row> missing = features.join(LogitsTable.doneKeys(spark, config.out(), fingerprint),
-        new String[] {"example_id", "window"}, "left_anti");
+        new String[] {FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW}, "left_anti");
     spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: count rows without logits", false);
     long total = features.count();
     long toDo = missing.count();
@@ -238,17 +235,11 @@ public final class TeacherLogitsJob {
     if (r.isNullAt(0) || r.isNullAt(1)) {
       return new FeatureCheck.Problem(FeatureCheck.NULL_ARRAY, "example_id or window is null");
     }
-    return check.problem(ids, types, ints(r, 4));
+    return check.problem(ids, types);
   }
 
   private static int[] ints(Row r, int column) {
     return r.isNullAt(column) ? null : FeatureCheck.ints(r.getList(column));
-  }
-
-  private static Dataset<Row> readFeatures(SparkSession spark, String path) {
-    Dataset<Row> features = Tables.read(spark, path, "features", "the --out directory of a 'featurize' run",
-        FEATURE_COLUMNS.toArray(String[]::new));
-    return features.select(FEATURE_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
   }
 
   private static void commit(FileSystem fs, Path from, Path to) throws IOException {

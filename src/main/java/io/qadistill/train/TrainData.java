@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.teacher.LogitsTable;
 import java.util.Iterator;
 import java.util.List;
@@ -42,8 +43,9 @@ public final class TrainData {
    */
   public static TrainData prepare(SparkSession spark, String featuresPath, String logitsPath, String teacher,
                                   int partitions) {
-    Dataset<Row> features = Tables.read(spark.read(), featuresPath, "features", "the --out of 'featurize'")
-        .select("example_id", "window", "input_ids", "token_type_ids", "start_positions", "end_positions");
+    Dataset<Row> features = FeaturesTable.read(spark, featuresPath, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
+        FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS, FeaturesTable.START_POSITIONS,
+        FeaturesTable.END_POSITIONS);
     long featureCount = features.count();
     Dataset<Row> joined = features;
     if (logitsPath != null) {

@@ -1,5 +1,6 @@
 package io.qadistill.train;
 
+import io.qadistill.features.FeaturesTable;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -34,8 +35,9 @@ public final class TrainRow implements Serializable {
   /** From a row of features (joined with the logits' start_logits and end_logits when they are there). */
   public static TrainRow of(Row row) {
     boolean withLogits = hasField(row, "start_logits");
-    return new TrainRow(row.getAs("example_id"), row.<Integer>getAs("window"), ints(row, "input_ids"),
-        ints(row, "token_type_ids"), row.<Integer>getAs("start_positions"), row.<Integer>getAs("end_positions"),
+    return new TrainRow(row.getAs(FeaturesTable.EXAMPLE_ID), row.<Integer>getAs(FeaturesTable.WINDOW),
+        ints(row, FeaturesTable.INPUT_IDS), ints(row, FeaturesTable.TOKEN_TYPE_IDS),
+        row.<Integer>getAs(FeaturesTable.START_POSITIONS), row.<Integer>getAs(FeaturesTable.END_POSITIONS),
         withLogits ? floats(row, "start_logits") : null, withLogits ? floats(row, "end_logits") : null);
   }
 

@@ -23,12 +23,15 @@ import org.apache.spark.sql.SparkSession;
 /**
  * featurize of SQuAD v1.1 train in local[2] against, in the same run, a plain loop of the same tokenizer calls
  * over the same pairs on 2 threads without Spark. Also the tokenizer's own pair encoding with overflow (the
- * call Hugging Face's recipe makes), for reference. Job and loop alternate twice.
- * Usage: jobs/bench FeaturizeBench [train|dev]
+ * call Hugging Face's recipe makes), for reference. After a warm-up of both, job and loop alternate for a number of
+ * rounds; each round reports wall and CPU seconds of both and the load average beside them, and the run ends
+ * with the digest of the features written ({@link FeaturesDigest}).
+ * Usage: jobs/bench FeaturizeBench [train|dev] [rounds, default 3]
  */
 public final class FeaturizeBench {
   public static void main(String[] args) throws Exception {
     Path data = args.length > 0 && args[0].equals("dev") ? TestData.devV11() : TestData.trainV11();
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     SparkSession spark = SparkSession.builder().master("local[2]").appName("FeaturizeBench")
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
     Path tmp = Files.createTempDirectory("featurize-bench");
@@ -46,37 +49,40 @@ public final class FeaturizeBench {
     FeaturizeJob.run(spark, FeaturizeConfig.defaults(warmExamples, tmp.resolve("warm").toString(),
         tmp.resolve("warm-q").toString()));
 
-    // Job and loop alternate, twice: the machine is shared, and a load change between them shows as rounds
-    // that disagree. CPU seconds of the whole process (all threads, GC included) are less sensitive to other
+    // Job and loop alternate: the machine may be shared, and a load change between them shows as rounds that
+    // disagree. CPU seconds of the whole process (all threads, GC included) are less sensitive to other
     // processes than wall time.
     FeaturizeJob.Result job = null;
-    double[] jobRates = new double[2];
-    double[] loopRates = new double[2];
-    double[] jobCpu = new double[2];
-    double[] loopCpu = new double[2];
-    for (int round = 0; round < 2; round++) {
+    String features = tmp.resolve("features").toString();
+    for (int round = 1; round <= rounds; round++) {
+      String loadBefore = loadAverage();
       long c0 = cpuNanos();
-      job = FeaturizeJob.run(spark, FeaturizeConfig.defaults(examples, tmp.resolve("features").toString(),
-          tmp.resolve("quarantine").toString()));
-      jobCpu[round] = (cpuNanos() - c0) / 1e9;
-      jobRates[round] = job.examplesPerSecond();
+      job = FeaturizeJob.run(spark, FeaturizeConfig.defaults(examples, features, tmp.resolve("quarantine").toString()));
+      double jobCpu = (cpuNanos() - c0) / 1e9;
+      double jobWall = job.examples() / job.examplesPerSecond();
       c0 = cpuNanos();
-      loopRates[round] = loop(pairs, tokenizerJson, 2);
-      loopCpu[round] = (cpuNanos() - c0) / 1e9;
+      double loopRate = loop(pairs, tokenizerJson, 2);
+      double loopCpu = (cpuNanos() - c0) / 1e9;
+      double loopWall = pairs.size() / loopRate;
+      System.out.printf("round %d: job %.1f s wall (tokenizing pass: read, tokenize, write Parquet), %.1f CPU s "
+          + "(whole job); loop %.1f s wall, %.1f CPU s; ratio by wall %.2f, by CPU %.2f (target >= 0.9); "
+          + "load average before %s, after %s%n", round, jobWall, jobCpu, loopWall, loopCpu, loopWall / jobWall,
+          loopCpu / jobCpu, loadBefore, loadAverage());
     }
     double pairRate = pairLoop(pairs, tokenizerJson, 2);
 
     System.out.printf("data: %s (%d examples)%n", data.getFileName(), job.examples());
     System.out.printf("windows: %d (%.3f per example, max %d), quarantined %s%n", job.windows(),
         job.windowsPerExampleMean(), job.windowsPerExampleMax(), job.quarantinedByReason());
-    for (int round = 0; round < 2; round++) {
-      System.out.printf("round %d: spark featurize local[2] %.0f examples/s (tokenizing pass: read, tokenize, write "
-          + "Parquet; %.1f CPU s for the whole job); plain loop, same calls, 2 threads %.0f examples/s (%.1f CPU s); "
-          + "ratio %.2f (target >= 0.85), by CPU seconds %.2f%n", round + 1, jobRates[round], jobCpu[round],
-          loopRates[round], loopCpu[round], jobRates[round] / loopRates[round], loopCpu[round] / jobCpu[round]);
-    }
+    System.out.printf("features digest: %s%n", FeaturesDigest.of(spark, features));
     System.out.printf("plain loop, DJL pair encoding with overflow, 2 threads: %.0f examples/s%n", pairRate);
     spark.stop();
+  }
+
+  /** The 1, 5 and 15 minute load averages. */
+  static String loadAverage() throws java.io.IOException {
+    String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    return f[0] + " " + f[1] + " " + f[2];
   }
 
   /** CPU time of this process so far, all threads. */

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 
 import ai.djl.Device;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
 import io.qadistill.model.QaModel;
@@ -52,11 +53,11 @@ public final class TeacherBench {
     Path tmp = Files.createTempDirectory("teacherbench");
     Path teacher = importTeacher(tmp);
     String features = devFeatures(spark, tmp);
-    Dataset<Row> all = spark.read().parquet(features);
+    Dataset<Row> all = FeaturesTable.read(spark, features, FeaturesTable.SCHEMA.fieldNames());
     if (args.length > 1) {
       all = all.limit(Integer.parseInt(args[1]));
     }
-    all.withColumn("chunk", pmod(hash(col("example_id")), lit(chunks))).write().partitionBy("chunk")
+    all.withColumn("chunk", pmod(hash(col(FeaturesTable.EXAMPLE_ID)), lit(chunks))).write().partitionBy("chunk")
         .parquet(tmp.resolve("chunks").toString());
 
     TeacherLogitsConfig defaults = TeacherLogitsConfig.defaults(features, teacher.toString(), "unused");
@@ -73,7 +74,7 @@ public final class TeacherBench {
         String part = tmp.resolve("chunks").resolve("chunk=" + c).toString();
         List<int[]> ids = new ArrayList<>();
         List<int[]> types = new ArrayList<>();
-        collect(spark.read().parquet(part), ids, types);
+        collect(FeaturesTable.read(spark, part, FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS), ids, types);
         TeacherLogitsConfig config = TeacherLogitsConfig.defaults(part, teacher.toString(),
             tmp.resolve("logits-" + c).toString());
         double inProcess = 0;
@@ -153,7 +154,7 @@ public final class TeacherBench {
 
   /** Appends the input_ids and token_type_ids of {@code features}' rows to {@code ids} and {@code types}. */
   static void collect(Dataset<Row> features, List<int[]> ids, List<int[]> types) {
-    for (Row r : features.select("input_ids", "token_type_ids").collectAsList()) {
+    for (Row r : features.select(FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS).collectAsList()) {
       ids.add(ints(r.getList(0)));
       types.add(ints(r.getList(1)));
     }

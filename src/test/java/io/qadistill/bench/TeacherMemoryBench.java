@@ -1,6 +1,7 @@
 package io.qadistill.bench;
 
 import ai.djl.Device;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaScorer;
@@ -35,7 +36,8 @@ public final class TeacherMemoryBench {
     SparkSession spark = LocalSpark.get();
     Path tmp = Files.createTempDirectory("teachermemorybench");
     Path teacher = TeacherBench.importTeacher(tmp);
-    Dataset<Row> features = spark.read().parquet(TeacherBench.devFeatures(spark, tmp));
+    Dataset<Row> features = FeaturesTable.read(spark, TeacherBench.devFeatures(spark, tmp), FeaturesTable.INPUT_IDS,
+        FeaturesTable.TOKEN_TYPE_IDS);
     List<int[]> ids = new ArrayList<>();
     List<int[]> types = new ArrayList<>();
     TeacherBench.collect(args.length > 0 ? features.limit(Integer.parseInt(args[0])) : features, ids, types);

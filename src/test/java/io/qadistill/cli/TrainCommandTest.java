@@ -22,10 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -124,12 +123,12 @@ class TrainCommandTest {
   private static void writeFeatures(Path path) {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      List<Integer> ids = List.of(101, 2054, 2003, 1996, 3007, 1029, 102, 3000 + i, 2003, 1037, 2103, 1012, 102);
-      List<Integer> types = List.of(0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1);
-      List<Integer> ones = Collections.nCopies(ids.size(), 1);
-      rows.add(RowFactory.create("q" + i, 0, ids, types, ones,
-          Collections.nCopies(ids.size(), null), 7, 7 + i % 4));
+      int[] ids = {101, 2054, 2003, 1996, 3007, 1029, 102, 3000 + i, 2003, 1037, 2103, 1012, 102};
+      int[] types = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+      int[] noOffsets = new int[ids.length];
+      Arrays.fill(noOffsets, FeaturesTable.NO_OFFSET);
+      rows.add(FeaturesTable.row("q" + i, 0, ids, types, noOffsets, noOffsets, 7, 7 + i % 4));
     }
-    LocalSpark.get().createDataFrame(rows, FeaturesTable.SCHEMA).write().parquet(path.toString());
+    FeaturesTable.write(LocalSpark.get().createDataFrame(rows, FeaturesTable.SCHEMA), path.toString());
   }
 }

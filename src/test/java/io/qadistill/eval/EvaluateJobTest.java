@@ -69,7 +69,7 @@ class EvaluateJobTest {
       }
     }
     String featuresPath = dir.resolve("features").toString();
-    spark.createDataFrame(features, FeaturesTable.SCHEMA).write().parquet(featuresPath);
+    FeaturesTable.write(spark.createDataFrame(features, FeaturesTable.SCHEMA), featuresPath);
 
     String out = dir.resolve("eval").toString();
     EvaluateJob.Result result = new EvaluateJob(new EvaluateJob.Config(examplesPath, teacherPath, null,

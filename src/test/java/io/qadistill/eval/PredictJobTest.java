@@ -73,7 +73,7 @@ class PredictJobTest {
     String featuresPath = dir.resolve("features").toString();
     String logitsPath = dir.resolve("logits").toString();
     SquadJson.examples(qas).write().parquet(examplesPath);
-    spark.createDataFrame(features, FeaturesTable.SCHEMA).write().parquet(featuresPath);
+    FeaturesTable.write(spark.createDataFrame(features, FeaturesTable.SCHEMA), featuresPath);
     spark.createDataFrame(logits, LogitsTable.SCHEMA).write().parquet(logitsPath);
 
     PredictJob.Result predicted = new PredictJob(PredictJob.Config.ofLogits(examplesPath, featuresPath, logitsPath,
@@ -143,8 +143,9 @@ class PredictJobTest {
     assertThat(result.version()).isEqualTo("v2.0");
     assertThat(result.predictions()).isEqualTo(30);
 
-    List<Row> features = spark.read().parquet(featuresPath)
-        .select("example_id", "window", "input_ids", "token_type_ids", "offset_mapping").collectAsList();
+    List<Row> features = FeaturesTable.read(spark, featuresPath, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
+        FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS, FeaturesTable.OFFSET_START, FeaturesTable.OFFSET_END)
+        .collectAsList();
     Map<String, Row> logits = new HashMap<>();
     for (Row r : spark.read().parquet(result.logits()).collectAsList()) {
       logits.put(r.getString(0) + "/" + r.getInt(1), r);
@@ -182,7 +183,8 @@ class PredictJobTest {
           .sorted(Comparator.comparingInt(f -> f.getInt(1)))
           .map(f -> {
             Row l = logits.get(f.getString(0) + "/" + f.getInt(1));
-            return new SpanDecoder.Window(floats(l.getList(2)), floats(l.getList(3)), offsets(f.getList(4)));
+            return new SpanDecoder.Window(floats(l.getList(2)), floats(l.getList(3)),
+                FeaturesTable.offsetMapping(f));
           })
           .toList();
       SpanDecoder.Decoded d = SpanDecoder.decode(qa.context(), windows, SpanDecoder.Config.defaults(true));
@@ -200,15 +202,6 @@ class PredictJobTest {
     float[] out = new float[v.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = v.get(i);
-    }
-    return out;
-  }
-
-  private static int[][] offsets(List<scala.collection.Seq<Integer>> v) {
-    int[][] out = new int[v.size()][];
-    for (int i = 0; i < out.length; i++) {
-      scala.collection.Seq<Integer> o = v.get(i);
-      out[i] = o == null ? null : new int[] {o.apply(0), o.apply(1)};
     }
     return out;
   }

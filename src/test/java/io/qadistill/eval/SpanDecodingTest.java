@@ -66,9 +66,13 @@ class SpanDecodingTest {
 
     /** A row of the features table. */
     Row row() {
-      int[] mask = new int[ids.length];
-      Arrays.fill(mask, 1);
-      return RowFactory.create(exampleId, window, ids, types, mask, offsets, 0, 0);
+      int[] starts = new int[offsets.length];
+      int[] ends = new int[offsets.length];
+      for (int i = 0; i < offsets.length; i++) {
+        starts[i] = offsets[i] == null ? -1 : offsets[i][0];
+        ends[i] = offsets[i] == null ? -1 : offsets[i][1];
+      }
+      return FeaturesTable.row(exampleId, window, ids, types, starts, ends, 0, 0);
     }
   }
 
@@ -88,7 +92,11 @@ class SpanDecodingTest {
     WindowTokenizer tok = tokenizer();
     List<Win> out = new ArrayList<>();
     for (WindowTokenizer.Window w : tok.windows(tok.tokenize(qa.question()), tok.tokenize(qa.context()), -1, -1)) {
-      out.add(new Win(qa.id(), w.index(), w.inputIds(), w.tokenTypeIds(), w.offsetMapping()));
+      int[][] offsets = new int[w.offsetStart().length][];
+      for (int i = 0; i < offsets.length; i++) {
+        offsets[i] = w.offsetStart()[i] < 0 ? null : new int[] {w.offsetStart()[i], w.offsetEnd()[i]};
+      }
+      out.add(new Win(qa.id(), w.index(), w.inputIds(), w.tokenTypeIds(), offsets));
     }
     return out;
   }

@@ -3,11 +3,19 @@ package io.qadistill.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import io.qadistill.common.UsageException;
+import io.qadistill.model.MiniLmJar;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.SquadJson;
 import io.qadistill.testing.TestData;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +62,6 @@ class FeaturizeJobTest {
   }
 
   @Test
-  void theTwoLevelListLayoutIsSetForTheFeaturesWriteOnly() {
-    // featurize ran in @BeforeAll; the shared session must be left as it was (Spark's default: three levels).
-    assertThat(spark.conf().get("spark.sql.parquet.writeLegacyFormat")).isEqualTo("false");
-  }
-
-  @Test
   void everyLabelIsTheShortestSpanHoldingTheAnswerAndTheRestPointAtCls() {
     Map<String, Row> examples = new HashMap<>();
     for (Row r : spark.read().parquet(devExamples).collectAsList()) {
@@ -67,27 +69,27 @@ class FeaturizeJobTest {
     }
     int labelled = 0;
     int cls = 0;
-    for (Row f : spark.read().parquet(dev.features()).collectAsList()) {
-      Row ex = examples.get(f.<String>getAs("example_id"));
+    for (Row f : readAll(dev.features())) {
+      Row ex = examples.get(f.<String>getAs(FeaturesTable.EXAMPLE_ID));
       String context = ex.getAs("context");
       Row answers = ex.getAs("answers");
       String text = answers.<String>getList(0).get(0);
       int aStart = answers.<Integer>getList(1).get(0);
       int aEnd = aStart + text.codePointCount(0, text.length());
-      List<List<Integer>> offsets = offsets(f);
-      int s = f.getAs("start_positions");
-      int e = f.getAs("end_positions");
+      int[][] offsets = FeaturesTable.offsetMapping(f);
+      int s = f.getAs(FeaturesTable.START_POSITIONS);
+      int e = f.getAs(FeaturesTable.END_POSITIONS);
       int firstCtx = -1;
       int lastCtx = -1;
-      for (int i = 0; i < offsets.size(); i++) {
-        if (offsets.get(i) != null) {
+      for (int i = 0; i < offsets.length; i++) {
+        if (offsets[i] != null) {
           lastCtx = i;
           firstCtx = firstCtx < 0 ? i : firstCtx;
         }
       }
-      boolean inside = offsets.get(firstCtx).get(0) <= aStart && offsets.get(lastCtx).get(1) >= aEnd;
+      boolean inside = offsets[firstCtx][0] <= aStart && offsets[lastCtx][1] >= aEnd;
       if (!inside) {
-        assertThat(s).as("window %s/%s without its answer", ex.getAs("id"), f.getAs("window")).isZero();
+        assertThat(s).as("window %s/%s without its answer", ex.getAs("id"), f.getAs(FeaturesTable.WINDOW)).isZero();
         assertThat(e).isZero();
         cls++;
         continue;
@@ -95,19 +97,72 @@ class FeaturizeJobTest {
       labelled++;
       assertThat(s).isBetween(firstCtx, lastCtx);
       assertThat(e).isBetween(s, lastCtx);
-      int from = offsets.get(s).get(0);
-      int to = offsets.get(e).get(1);
+      int from = offsets[s][0];
+      int to = offsets[e][1];
       assertThat(from).isLessThanOrEqualTo(aStart);
       assertThat(to).isGreaterThanOrEqualTo(aEnd);
       assertThat(cut(context, from, to)).contains(text);
       // No shorter span: dropping the first or the last token loses part of the answer.
       if (e > s) {
-        assertThat(offsets.get(s + 1).get(0) <= aStart).isFalse();
-        assertThat(offsets.get(e - 1).get(1) >= aEnd).isFalse();
+        assertThat(offsets[s + 1][0] <= aStart).isFalse();
+        assertThat(offsets[e - 1][1] >= aEnd).isFalse();
       }
     }
     assertThat(labelled + cls).isEqualTo(10_784);
     assertThat(labelled).isGreaterThan(10_500);
+  }
+
+  /**
+   * Checked against the tokenizer's own pair encoding with overflow (Hugging Face's call in run_qa.py, not the
+   * question and context encoded apart as featurize does): the same windows, ids and type ids, and the offsets,
+   * read back as offset_mapping, are the pair encoding's where its sequence id says context and null elsewhere,
+   * as prepare_validation_features leaves them; the pair encoding's attention mask is all ones, which is why the
+   * table need not store it.
+   */
+  @Test
+  void windowsAndOffsetMappingAreThoseOfTheTokenizersPairEncoding() throws Exception {
+    Map<String, List<Row>> windows = new HashMap<>();
+    for (Row f : readAll(dev.features())) {
+      windows.computeIfAbsent(f.getAs(FeaturesTable.EXAMPLE_ID), k -> new ArrayList<>()).add(f);
+    }
+    byte[] json;
+    try (InputStream in = MiniLmJar.open(MiniLmJar.TOKENIZER_RESOURCE)) {
+      json = in.readAllBytes();
+    }
+    int compared = 0;
+    int contextTokens = 0;
+    try (HuggingFaceTokenizer pairs = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
+        Map.of("truncation", "only_second", "maxLength", "384", "stride", "128", "padding", "false",
+            "withOverflowingTokens", "true"))) {
+      for (Row ex : spark.read().parquet(devExamples).select("id", "question", "context").collectAsList()) {
+        Encoding first = pairs.encode(ex.getString(1), ex.getString(2), true, true);
+        List<Encoding> expected = new ArrayList<>(List.of(first));
+        expected.addAll(List.of(first.getOverflowing()));
+        List<Row> got = windows.get(ex.getString(0));
+        got.sort(Comparator.comparingInt(r -> r.getAs(FeaturesTable.WINDOW)));
+        assertThat(got).as("windows of %s", ex.getString(0)).hasSameSizeAs(expected);
+        for (int w = 0; w < got.size(); w++) {
+          Encoding want = expected.get(w);
+          Row f = got.get(w);
+          String what = ex.getString(0) + " window " + w;
+          assertThat(longs(f.getList(f.fieldIndex(FeaturesTable.INPUT_IDS)))).as(what).containsExactly(want.getIds());
+          assertThat(longs(f.getList(f.fieldIndex(FeaturesTable.TOKEN_TYPE_IDS)))).as(what)
+              .containsExactly(want.getTypeIds());
+          assertThat(want.getAttentionMask()).as(what).containsOnly(1L).hasSize(want.getIds().length);
+          int[][] offsets = FeaturesTable.offsetMapping(f);
+          assertThat(offsets.length).as(what).isEqualTo(want.getIds().length);
+          for (int i = 0; i < offsets.length; i++) {
+            CharSpan span = want.getCharTokenSpans()[i];
+            int[] pair = want.getSequenceIds()[i] == 1 ? new int[] {span.getStart(), span.getEnd()} : null;
+            assertThat(offsets[i]).as("%s token %d", what, i).isEqualTo(pair);
+            contextTokens += pair == null ? 0 : 1;
+          }
+          compared++;
+        }
+      }
+    }
+    assertThat(compared).isEqualTo(10_784);
+    assertThat(contextTokens).as("context tokens over all windows").isGreaterThan(10_784 * 100);
   }
 
   @Test
@@ -161,11 +216,11 @@ class FeaturizeJobTest {
     assertThat(quarantined.get(1).<String>getAs("detail")).contains("doc_stride 128");
     assertThat(quarantined.get(1).<String>getAs("raw")).contains("\"id\":\"stride\"");
 
-    Row w = spark.read().parquet(r.features()).first();
-    List<List<Integer>> offsets = offsets(w);
-    int s = w.getAs("start_positions");
-    int e = w.getAs("end_positions");
-    assertThat(cut(emoji, offsets.get(s).get(0), offsets.get(e).get(1))).isEqualTo("1990");
+    Row w = readAll(r.features()).get(0);
+    int[][] offsets = FeaturesTable.offsetMapping(w);
+    int s = w.getAs(FeaturesTable.START_POSITIONS);
+    int e = w.getAs(FeaturesTable.END_POSITIONS);
+    assertThat(cut(emoji, offsets[s][0], offsets[e][1])).isEqualTo("1990");
   }
 
   @Test
@@ -176,10 +231,12 @@ class FeaturizeJobTest {
         .hasMessageContaining("--doc-stride");
   }
 
-  /** offset_mapping as Java lists (Spark hands nested arrays over as Scala sequences). */
-  static List<List<Integer>> offsets(Row feature) {
-    List<scala.collection.Seq<Integer>> raw = feature.getList(feature.fieldIndex("offset_mapping"));
-    return raw.stream().map(o -> o == null ? null : scala.jdk.javaapi.CollectionConverters.asJava(o)).toList();
+  static List<Row> readAll(String features) {
+    return FeaturesTable.read(spark, features, FeaturesTable.SCHEMA.fieldNames()).collectAsList();
+  }
+
+  private static long[] longs(List<Integer> values) {
+    return values.stream().mapToLong(Integer::longValue).toArray();
   }
 
   static String cut(String context, int fromCodePoint, int toCodePoint) {

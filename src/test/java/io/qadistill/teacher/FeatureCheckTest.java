@@ -9,39 +9,31 @@ import org.junit.jupiter.api.Test;
 class FeatureCheckTest {
   private final FeatureCheck check = new FeatureCheck(100, 2, 8);
 
-  private static int[] ones(int n) {
-    int[] a = new int[n];
-    Arrays.fill(a, 1);
-    return a;
-  }
-
-  private String reason(int[] ids, int[] types, int[] mask) {
-    FeatureCheck.Problem p = check.problem(ids, types, mask);
+  private String reason(int[] ids, int[] types) {
+    FeatureCheck.Problem p = check.problem(ids, types);
     return p == null ? null : p.reason();
   }
 
   @Test
   void aWellFormedRowPassesUpToTheLimits() {
-    assertThat(check.problem(new int[] {0, 99, 5}, new int[] {0, 1, 1}, ones(3))).isNull();
-    assertThat(check.problem(new int[8], new int[8], ones(8))).isNull();
+    assertThat(check.problem(new int[] {0, 99, 5}, new int[] {0, 1, 1})).isNull();
+    assertThat(check.problem(new int[8], new int[8])).isNull();
   }
 
   @Test
   void eachKindOfBadRowHasItsReason() {
-    assertThat(reason(null, new int[1], ones(1))).isEqualTo(FeatureCheck.NULL_ARRAY);
-    assertThat(reason(new int[3], new int[2], ones(3))).isEqualTo(FeatureCheck.LENGTH_MISMATCH);
-    assertThat(reason(new int[3], new int[3], ones(4))).isEqualTo(FeatureCheck.LENGTH_MISMATCH);
-    assertThat(reason(new int[0], new int[0], new int[0])).isEqualTo(FeatureCheck.EMPTY);
-    assertThat(reason(new int[9], new int[9], ones(9))).isEqualTo(FeatureCheck.TOO_LONG);
-    assertThat(reason(new int[] {1, 100}, new int[2], ones(2))).isEqualTo(FeatureCheck.ID_OUT_OF_VOCABULARY);
-    assertThat(reason(new int[] {-1, 1}, new int[2], ones(2))).isEqualTo(FeatureCheck.ID_OUT_OF_VOCABULARY);
-    assertThat(reason(new int[2], new int[] {0, 2}, ones(2))).isEqualTo(FeatureCheck.TYPE_ID_OUT_OF_RANGE);
-    assertThat(reason(new int[2], new int[2], new int[] {1, 0})).isEqualTo(FeatureCheck.PADDED);
+    assertThat(reason(null, new int[1])).isEqualTo(FeatureCheck.NULL_ARRAY);
+    assertThat(reason(new int[3], new int[2])).isEqualTo(FeatureCheck.LENGTH_MISMATCH);
+    assertThat(reason(new int[0], new int[0])).isEqualTo(FeatureCheck.EMPTY);
+    assertThat(reason(new int[9], new int[9])).isEqualTo(FeatureCheck.TOO_LONG);
+    assertThat(reason(new int[] {1, 100}, new int[2])).isEqualTo(FeatureCheck.ID_OUT_OF_VOCABULARY);
+    assertThat(reason(new int[] {-1, 1}, new int[2])).isEqualTo(FeatureCheck.ID_OUT_OF_VOCABULARY);
+    assertThat(reason(new int[2], new int[] {0, 2})).isEqualTo(FeatureCheck.TYPE_ID_OUT_OF_RANGE);
   }
 
   @Test
   void theDetailNamesThePositionAndTheLimit() {
-    assertThat(check.problem(new int[] {1, 2, 300}, new int[3], ones(3)).detail())
+    assertThat(check.problem(new int[] {1, 2, 300}, new int[3]).detail())
         .isEqualTo("input_ids[2] = 300, the teacher's vocab_size is 100");
   }
 

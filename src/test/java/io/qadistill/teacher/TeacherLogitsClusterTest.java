@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.cli.Main;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.StandaloneCluster;
 import java.io.IOException;
@@ -79,7 +80,7 @@ class TeacherLogitsClusterTest {
     assertThat(logits).hasSize((int) windows);
     assertThat(logits.stream().map(r -> r.getAs("example_id") + "#" + r.getAs("window")).distinct().count())
         .as("distinct feature keys among the logits").isEqualTo(windows);
-    assertThat(spark.read().parquet(features).select("example_id", "window")
+    assertThat(FeaturesTable.read(spark, features, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW)
         .except(LogitsTable.read(spark, out, null).select("example_id", "window")).count())
         .as("feature rows without logits").isZero();
     assertThat(staged(Path.of(out))).as("staged runs left behind").isEmpty();

@@ -76,8 +76,9 @@ class TeacherLogitsJobTest {
     Map<String, Row> logits = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
     assertThat(logits).hasSize((int) windows);
     List<Row> rows = spark.read().parquet(features).collectAsList();
-    List<int[]> ids = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex("input_ids")))).toList();
-    List<int[]> types = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex("token_type_ids"))))
+    List<int[]> ids = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex(FeaturesTable.INPUT_IDS))))
+        .toList();
+    List<int[]> types = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex(FeaturesTable.TOKEN_TYPE_IDS))))
         .toList();
     double maxDiff = 0;
     double maxAbs = 0;
@@ -190,15 +191,15 @@ class TeacherLogitsJobTest {
   void rowsTheTeacherCannotTakeAreQuarantinedWithKeyAndReason() {
     List<Row> real = spark.read().parquet(features).limit(5).collectAsList();
     List<Row> rows = new ArrayList<>(real);
-    rows.add(changed(real.get(0), "-types-short", "token_type_ids", List.of(0, 0, 0)));
-    List<Integer> outside = new ArrayList<>(real.get(1).getList(real.get(1).fieldIndex("input_ids")));
+    rows.add(changed(real.get(0), "-types-short", FeaturesTable.TOKEN_TYPE_IDS, List.of(0, 0, 0)));
+    List<Integer> outside = new ArrayList<>(real.get(1).getList(real.get(1).fieldIndex(FeaturesTable.INPUT_IDS)));
     outside.set(3, 30_522); // the vocabulary has ids 0 .. 30521
-    rows.add(changed(real.get(1), "-id-outside", "input_ids", outside));
-    List<Integer> negative = new ArrayList<>(real.get(2).getList(real.get(2).fieldIndex("input_ids")));
+    rows.add(changed(real.get(1), "-id-outside", FeaturesTable.INPUT_IDS, outside));
+    List<Integer> negative = new ArrayList<>(real.get(2).getList(real.get(2).fieldIndex(FeaturesTable.INPUT_IDS)));
     negative.set(3, -1);
-    rows.add(changed(real.get(2), "-id-negative", "input_ids", negative));
+    rows.add(changed(real.get(2), "-id-negative", FeaturesTable.INPUT_IDS, negative));
     String bad = tmp.resolve("bad-features").toString();
-    spark.createDataFrame(rows, FeaturesTable.SCHEMA).write().parquet(bad);
+    FeaturesTable.write(spark.createDataFrame(rows, FeaturesTable.SCHEMA), bad);
     Path out = tmp.resolve("logits-quarantine");
 
     TeacherLogitsJob.Result result = TeacherLogitsJob.run(spark, config(bad, teacher, out));
@@ -219,8 +220,7 @@ class TeacherLogitsJobTest {
       assertThat(r.<String>getAs("teacher")).isEqualTo(result.teacher());
     });
     assertThat(quarantined).extracting(r -> r.<String>getAs("detail")).contains(
-        "input_ids has " + real.get(0).getList(2).size() + " elements, token_type_ids 3, attention_mask "
-            + real.get(0).getList(2).size(),
+        "input_ids has " + real.get(0).getList(2).size() + " elements, token_type_ids 3",
         "input_ids[3] = 30522, the teacher's vocab_size is 30522",
         "input_ids[3] = -1, the teacher's vocab_size is 30522");
     assertThat(LogitsTable.read(spark, out.toString(), result.teacher()).count()).isEqualTo(5);
@@ -261,22 +261,20 @@ class TeacherLogitsJobTest {
     List<int[]> types = new ArrayList<>();
     for (int r = 0; r < 7; r++) {
       int n = r == 6 ? 65 : 8 + 9 * r;
-      List<Integer> rowIds = new ArrayList<>();
-      List<Integer> rowTypes = new ArrayList<>();
-      List<Integer> ones = new ArrayList<>();
-      List<List<Integer>> offsets = new ArrayList<>();
+      int[] rowIds = new int[n];
+      int[] rowTypes = new int[n];
+      int[] noOffsets = new int[n];
       for (int t = 0; t < n; t++) {
-        rowIds.add(t == 0 ? 101 : random.nextInt(1000));
-        rowTypes.add(t < n / 3 ? 0 : 1);
-        ones.add(1);
-        offsets.add(null);
+        rowIds[t] = t == 0 ? 101 : random.nextInt(1000);
+        rowTypes[t] = t < n / 3 ? 0 : 1;
+        noOffsets[t] = FeaturesTable.NO_OFFSET;
       }
-      rows.add(RowFactory.create("ts-" + r, 0, rowIds, rowTypes, ones, offsets, 0, 0));
-      ids.add(FeatureCheck.ints(rowIds));
-      types.add(FeatureCheck.ints(rowTypes));
+      rows.add(FeaturesTable.row("ts-" + r, 0, rowIds, rowTypes, noOffsets, noOffsets, 0, 0));
+      ids.add(rowIds);
+      types.add(rowTypes);
     }
     String tiny = tmp.resolve("tiny-features").toString();
-    spark.createDataFrame(rows, FeaturesTable.SCHEMA).write().parquet(tiny);
+    FeaturesTable.write(spark.createDataFrame(rows, FeaturesTable.SCHEMA), tiny);
     Path out = tmp.resolve("logits-torchscript");
 
     TeacherLogitsJob.Result result = TeacherLogitsJob.run(spark, config(tiny, traced, out));

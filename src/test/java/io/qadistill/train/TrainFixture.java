@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -66,14 +65,13 @@ public record TrainFixture(String features, String logits, String teacher, List<
     List<Row> features = new ArrayList<>();
     for (int i = 0; i < windows.size(); i++) {
       SquadWindows.Window w = windows.get(i);
-      int[] ones = new int[w.length()];
-      Arrays.fill(ones, 1);
-      features.add(RowFactory.create(String.format("ex%03d", i / 2), i % 2, boxed(w.inputIds()),
-          boxed(w.tokenTypeIds()), boxed(ones), Collections.nCopies(w.length(), null), w.startPosition(),
-          w.endPosition()));
+      int[] noOffsets = new int[w.length()];
+      Arrays.fill(noOffsets, FeaturesTable.NO_OFFSET); // training reads no offsets
+      features.add(FeaturesTable.row(String.format("ex%03d", i / 2), i % 2, w.inputIds(), w.tokenTypeIds(),
+          noOffsets, noOffsets, w.startPosition(), w.endPosition()));
     }
     String featuresPath = dir.resolve("features").toString();
-    spark.createDataFrame(features, FeaturesTable.SCHEMA).write().mode(SaveMode.Overwrite).parquet(featuresPath);
+    FeaturesTable.write(spark.createDataFrame(features, FeaturesTable.SCHEMA), featuresPath);
 
     String logitsPath = dir.resolve("logits").toString();
     writeLogits(spark, teacher, windows, logitsPath + "/teacher=" + TEACHER_ID + "/run=1");
@@ -99,10 +97,6 @@ public record TrainFixture(String features, String logits, String teacher, List<
         .add("start_logits", DataTypes.createArrayType(DataTypes.FloatType, false), false)
         .add("end_logits", DataTypes.createArrayType(DataTypes.FloatType, false), false);
     spark.createDataFrame(rows, schema).write().mode(SaveMode.Overwrite).parquet(dir);
-  }
-
-  private static List<Integer> boxed(int[] values) {
-    return Arrays.stream(values).boxed().toList();
   }
 
   private static List<Float> boxed(float[] values) {
