@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.eval.SpanDecoder;
 import io.qadistill.eval.SquadMetrics;
 import io.qadistill.eval.SquadVersion;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.WindowTokenizer;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaScorer;
@@ -105,11 +106,20 @@ public final class Int8QualityBench {
     for (Question q : questions) {
       List<SpanDecoder.Window> w = new ArrayList<>();
       for (int i = q.firstWindow(); i < q.firstWindow() + q.windows(); i++) {
-        w.add(new SpanDecoder.Window(logits.get(i).start(), logits.get(i).end(), windows.get(i).offsetMapping()));
+        w.add(new SpanDecoder.Window(logits.get(i).start(), logits.get(i).end(), offsets(windows.get(i))));
       }
       out.add(SpanDecoder.decode(q.context(), w, SpanDecoder.Config.defaults(false)).text());
     }
     return out;
+  }
+
+  /** The window's [start, end) code-point offsets per token, null outside the context (SpanDecoder's input). */
+  private static int[][] offsets(WindowTokenizer.Window w) {
+    int[][] pairs = new int[w.offsetStart().length][];
+    for (int i = 0; i < pairs.length; i++) {
+      pairs[i] = w.offsetStart()[i] == FeaturesTable.NO_OFFSET ? null : new int[] {w.offsetStart()[i], w.offsetEnd()[i]};
+    }
+    return pairs;
   }
 
   /** EM and F1 (×100) of the answers, as the official v1.1 script computes them. */
