@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ReadCommand.class,
       FeaturizeCommand.class,
       ImportModelCommand.class,
+      ExportOnnxCommand.class,
       TeacherLogitsCommand.class,
       PipelineCommand.class,
       EvaluateCommand.class,

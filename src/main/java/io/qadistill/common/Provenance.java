@@ -60,7 +60,7 @@ public record Provenance(
   }
 
   /** The pom's version, which the build writes into {@code qadistill-version.properties}. */
-  static String projectVersion() {
+  public static String projectVersion() {
     try (InputStream in = Provenance.class.getResourceAsStream("/qadistill-version.properties")) {
       if (in == null) {
         return "unknown";

@@ -2,9 +2,12 @@ package io.qadistill.model;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +30,8 @@ public final class OnnxGraph {
                      Map<String, long[]> ints, Map<String, Float> floats) {}
 
   // onnx.proto field numbers
-  private static final int MODEL_GRAPH = 7;
+  private static final int MODEL_GRAPH = 7, MODEL_METADATA_PROPS = 14;
+  private static final int ENTRY_KEY = 1, ENTRY_VALUE = 2;
   private static final int GRAPH_NODE = 1, GRAPH_INITIALIZER = 5, GRAPH_INPUT = 11;
   private static final int NODE_INPUT = 1, NODE_OUTPUT = 2, NODE_NAME = 3, NODE_OP_TYPE = 4, NODE_ATTRIBUTE = 5;
   private static final int ATTR_NAME = 1, ATTR_F = 2, ATTR_I = 3, ATTR_T = 5, ATTR_INTS = 8;
@@ -62,6 +66,37 @@ public final class OnnxGraph {
       throw new IOException("not an ONNX model: no graph");
     }
     return graph;
+  }
+
+  /**
+   * A model file's metadata_props, read without its graph: the graph's bytes are skipped (a seek), so this costs
+   * milliseconds whatever the model's size.
+   */
+  public static Map<String, String> metadata(Path file) throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    try (InputStream stream = new FileInputStream(file.toFile())) {
+      CodedInputStream in = CodedInputStream.newInstance(stream);
+      in.setSizeLimit(Integer.MAX_VALUE);
+      for (int tag; (tag = in.readTag()) != 0; ) {
+        if (WireFormat.getTagFieldNumber(tag) != MODEL_METADATA_PROPS) {
+          in.skipField(tag);
+          continue;
+        }
+        int limit = in.pushLimit(in.readRawVarint32());
+        String key = "";
+        String value = "";
+        for (int t; (t = in.readTag()) != 0; ) {
+          switch (WireFormat.getTagFieldNumber(t)) {
+            case ENTRY_KEY -> key = in.readString();
+            case ENTRY_VALUE -> value = in.readString();
+            default -> in.skipField(t);
+          }
+        }
+        in.popLimit(limit);
+        out.put(key, value);
+      }
+    }
+    return out;
   }
 
   public List<Node> nodes() {

@@ -11,9 +11,11 @@ import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
+import io.qadistill.model.onnx.OnnxExport;
 import io.qadistill.squad.ReadConfig;
 import io.qadistill.squad.ReadInput;
 import io.qadistill.squad.ReadJob;
+import io.qadistill.teacher.TeacherFingerprint;
 import io.qadistill.teacher.TeacherLogitsConfig;
 import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.train.CheckpointSettings;
@@ -25,6 +27,7 @@ import io.qadistill.train.TrainPlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,6 +63,9 @@ public final class Pipeline {
   public record Result(String work, String report, Map<String, Object> teacher, Map<String, Object> student,
       Map<String, Object> stages) {}
 
+  /** A stage's entry in {@link Result#stages} when its output was current. */
+  private static final String REUSED = "reused";
+
   private final PipelineConfig config;
   private final Map<String, Object> stages = new LinkedHashMap<>();
   private StageCache cache;
@@ -88,6 +94,11 @@ public final class Pipeline {
     train(spark, "distill student", trainFeatures, logits.out(), scored.teacher(), student,
         config.dropout() != null ? spec.withDropout(config.dropout()) : spec, DistillLoss.DEFAULT,
         config.studentTraining());
+    // the student users serve: its ONNX graphs in its directory (made again only when its weights changed)
+    LOG.info("pipeline: export the student to ONNX ...");
+    OnnxExport.Result exported = OnnxExport.run(new OnnxExport.Config(localPath(student), null, true,
+        () -> TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), student)));
+    stages.put("export student", exported.reused() ? REUSED : exported);
 
     Map<String, String> models = new LinkedHashMap<>();
     models.put("teacher", teacher);
@@ -109,6 +120,11 @@ public final class Pipeline {
     LOG.info("pipeline: report at {}", report);
     return new Result(config.work(), report, summary(spark, evaluate.output() + "/summary.json"),
         summary(spark, evaluate.output() + "/compare_summary.json"), stages);
+  }
+
+  /** A directory the driver writes as files (a model directory): a local path, or a {@code file:} URI. */
+  private static Path localPath(String dir) {
+    return dir.startsWith("file:") ? Path.of(URI.create(dir)) : Path.of(dir);
   }
 
   /** Read → (sample) → featurize of one split; returns the features table. */
@@ -194,7 +210,7 @@ public final class Pipeline {
   private void stage(String name, String output, Object stageConfig, List<String> inputs, Supplier<Object> job) {
     if (cache.isCurrent(output, stageConfig)) {
       LOG.info("pipeline: {} is current in {}, reused", name, output);
-      stages.put(name, "reused");
+      stages.put(name, REUSED);
       return;
     }
     LOG.info("pipeline: {} ...", name);

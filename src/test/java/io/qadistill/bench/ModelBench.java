@@ -9,12 +9,9 @@ import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
-import io.qadistill.model.SquadWindows;
-import io.qadistill.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -39,21 +36,13 @@ public final class ModelBench {
   private static final QaScorer.Options PADDED =
       new QaScorer.Options(PADDED_ROWS * PADDED_LENGTH, PADDED_ROWS, PADDED_LENGTH);
 
-  interface Work {
-    void run(List<Integer> rows) throws Exception;
-  }
-
-  record Variant(String name, int torchThreads, int callers, Work work) {}
-
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 250;
-    List<SquadWindows.Window> windows = SquadWindows.first(TestData.devV11(), count);
-    List<int[]> ids = windows.stream().map(SquadWindows.Window::inputIds).toList();
-    List<int[]> types = windows.stream().map(SquadWindows.Window::tokenTypeIds).toList();
-    double meanLength = windows.stream().mapToInt(SquadWindows.Window::length).average().orElse(0);
-    System.out.printf("%d dev windows, mean length %.1f tokens, %d threads, chunks of %d%n", count, meanLength,
-        THREADS, chunk);
+    DevWindows windows = DevWindows.first(count);
+    List<int[]> ids = windows.ids();
+    List<int[]> types = windows.types();
+    System.out.println(windows.describe(THREADS, chunk));
 
     Path dir = Files.createTempDirectory("modelbench");
     OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, dir, null, 1));
@@ -67,40 +56,24 @@ public final class ModelBench {
          OrtSession.SessionOptions one = ortOptions(1);
          OrtSession ort2 = env.createSession(onnx, two);
          OrtSession ort1 = env.createSession(onnx, one)) {
-      Work oursBucketed = rows -> model.score(rows.stream().map(ids::get).toList(),
+      ChunkRotation.Work oursBucketed = rows -> model.score(rows.stream().map(ids::get).toList(),
           rows.stream().map(types::get).toList());
-      Work oursPadded = rows -> model.score(rows.stream().map(ids::get).toList(),
+      ChunkRotation.Work oursPadded = rows -> model.score(rows.stream().map(ids::get).toList(),
           rows.stream().map(types::get).toList(), PADDED);
-      Work ortBucketed2 = rows -> ort(env, ort2, ids, types, bucketed(ids, rows), 0);
-      Work ortBucketed1 = rows -> ort(env, ort1, ids, types, bucketed(ids, rows), 0);
-      Work ortPadded2 = rows -> ort(env, ort2, ids, types, padded(rows), PADDED_LENGTH);
-      List<Variant> variants = List.of(
-          new Variant("ours bucketed, 2 tasks x 1 thread", 1, THREADS, oursBucketed),
-          new Variant("ours bucketed, 1 task x 2 threads", THREADS, 1, oursBucketed),
-          new Variant("ours padded to 384, 2 tasks x 1 thread", 1, THREADS, oursPadded),
-          new Variant("ORT bucketed, 1 task x 2 threads", 1, 1, ortBucketed2),
-          new Variant("ORT bucketed, 2 tasks x 1 thread", 1, THREADS, ortBucketed1),
-          new Variant("ORT padded to 384, 1 task x 2 threads", 1, 1, ortPadded2));
-
-      List<Integer> warmup = IntStream.range(0, Math.min(count, 16)).boxed().toList();
-      for (Variant v : variants) {
-        run(v, warmup);
-      }
-      Map<Variant, Double> seconds = new LinkedHashMap<>();
-      variants.forEach(v -> seconds.put(v, 0.0));
-      int round = 0;
-      for (int from = 0; from < count; from += chunk, round++) {
-        List<Integer> rows = IntStream.range(from, Math.min(count, from + chunk)).boxed().toList();
-        for (int k = 0; k < variants.size(); k++) {
-          Variant v = variants.get((k + round) % variants.size());
-          seconds.merge(v, run(v, rows), Double::sum);
-        }
-        int done = rows.get(rows.size() - 1) + 1;
-        StringBuilder line = new StringBuilder("  after " + done + " windows, windows/s:");
-        variants.forEach(v -> line.append(String.format(" %.2f", done / seconds.get(v))));
-        System.out.println(line); // a run cut short still leaves its figures so far
-      }
-      for (Variant v : variants) {
+      ChunkRotation.Work ortBucketed2 = rows -> ort(env, ort2, ids, types, bucketed(ids, rows), 0);
+      ChunkRotation.Work ortBucketed1 = rows -> ort(env, ort1, ids, types, bucketed(ids, rows), 0);
+      ChunkRotation.Work ortPadded2 = rows -> ort(env, ort2, ids, types, padded(rows), PADDED_LENGTH);
+      Runnable oneThread = () -> Runtimes.setThreads(1);
+      Runnable twoThreads = () -> Runtimes.setThreads(THREADS);
+      List<ChunkRotation.Variant> variants = List.of(
+          new ChunkRotation.Variant("ours bucketed, 2 tasks x 1 thread", THREADS, oneThread, oursBucketed),
+          new ChunkRotation.Variant("ours bucketed, 1 task x 2 threads", 1, twoThreads, oursBucketed),
+          new ChunkRotation.Variant("ours padded to 384, 2 tasks x 1 thread", THREADS, oneThread, oursPadded),
+          new ChunkRotation.Variant("ORT bucketed, 1 task x 2 threads", 1, ortBucketed2),
+          new ChunkRotation.Variant("ORT bucketed, 2 tasks x 1 thread", THREADS, ortBucketed1),
+          new ChunkRotation.Variant("ORT padded to 384, 1 task x 2 threads", 1, ortPadded2));
+      Map<ChunkRotation.Variant, Double> seconds = ChunkRotation.time(variants, count, chunk);
+      for (ChunkRotation.Variant v : variants) {
         System.out.printf("%-42s %7.2f windows/s  (%.0f s)%n", v.name(), count / seconds.get(v), seconds.get(v));
       }
       double tasks = count / seconds.get(variants.get(0));
@@ -126,37 +99,6 @@ public final class ModelBench {
     return options;
   }
 
-  /**
-   * Runs {@code rows} split among the variant's callers, each a new thread: PyTorch applies its thread count to a
-   * thread when that thread first runs an op, so fresh threads pick up the count set here.
-   */
-  private static double run(Variant v, List<Integer> rows) throws Exception {
-    Runtimes.setThreads(v.torchThreads());
-    List<Thread> threads = new ArrayList<>();
-    List<Exception> failures = new ArrayList<>();
-    long t0 = System.nanoTime();
-    for (int c = 0; c < v.callers(); c++) {
-      List<Integer> part = rows.subList(rows.size() * c / v.callers(), rows.size() * (c + 1) / v.callers());
-      Thread t = new Thread(() -> {
-        try {
-          v.work().run(part);
-        } catch (Exception e) {
-          synchronized (failures) {
-            failures.add(e);
-          }
-        }
-      });
-      t.start();
-      threads.add(t);
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    if (!failures.isEmpty()) {
-      throw failures.get(0);
-    }
-    return (System.nanoTime() - t0) / 1e9;
-  }
 
   /** The rows' indices in the scorer's length buckets. */
   private static List<int[]> bucketed(List<int[]> ids, List<Integer> rows) {

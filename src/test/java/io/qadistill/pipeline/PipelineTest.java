@@ -8,6 +8,10 @@ import io.qadistill.common.Provenance;
 import io.qadistill.eval.EvaluateJob;
 import io.qadistill.eval.PredictJob;
 import io.qadistill.features.FeaturizeJob;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.QaScorer;
+import io.qadistill.model.onnx.OnnxExport;
+import io.qadistill.model.onnx.OnnxQaSession;
 import io.qadistill.pipeline.PipelineConfig.Training;
 import io.qadistill.squad.ReadResult;
 import io.qadistill.teacher.TeacherLogitsJob;
@@ -72,7 +76,7 @@ class PipelineTest {
   void everyStageRunsAndTheReportComparesBothModels() throws Exception {
     assertThat(first.stages()).containsOnlyKeys("read train", "sample train", "featurize train", "read dev",
         "sample dev", "featurize dev", "import all-MiniLM-L6-v2", "fine-tune teacher", "teacher logits",
-        "distill student", "predict teacher", "predict student", "report");
+        "distill student", "export student", "predict teacher", "predict student", "report");
     assertThat(((ReadResult) first.stages().get("read train")).kept()).isEqualTo(9_352);
     assertThat(((ReadResult) first.stages().get("read dev")).kept()).isEqualTo(2_145);
     assertThat(((ExampleSample.Result) first.stages().get("sample dev")).kept()).isEqualTo(DEV);
@@ -86,6 +90,10 @@ class PipelineTest {
     assertThat(((TeacherLogitsJob.Result) first.stages().get("teacher logits")).scored()).isEqualTo(train.windows());
     assertThat(((TrainJob.Result) first.stages().get("distill student")).steps()).isEqualTo(steps);
     assertThat(((PredictJob.Result) first.stages().get("predict student")).predictions()).isEqualTo(DEV);
+    assertThat(((OnnxExport.Result) first.stages().get("export student")).graphs()).extracting(OnnxExport.Graph::file)
+        .containsExactly(work.resolve("student/model.onnx").toString(),
+            work.resolve("student/model.int8.onnx").toString());
+    assertExportedStudentScoresAsTheStudent();
 
     String html = Files.readString(Path.of(first.report()));
     assertThat(html).contains("Models: size and speed", TEACHER_PARAMETERS, STUDENT_PARAMETERS, "teacher vs student");
@@ -101,6 +109,38 @@ class PipelineTest {
   }
 
   /** Runs where Jupyter, pandas and matplotlib are installed (.ci/run installs them); fails under CI=true without. */
+  /**
+   * The trained student's model.onnx against the student itself on the dev windows (batched with padding by both):
+   * the same logits within 1e-4.
+   */
+  private static void assertExportedStudentScoresAsTheStudent() {
+    List<Row> rows = LocalSpark.get().read().parquet(work.resolve("dev-features").toString())
+        .select("input_ids", "token_type_ids").collectAsList();
+    List<int[]> ids = rows.stream().map(r -> r.<Integer>getList(0).stream().mapToInt(Integer::intValue).toArray())
+        .toList();
+    List<int[]> types = rows.stream().map(r -> r.<Integer>getList(1).stream().mapToInt(Integer::intValue).toArray())
+        .toList();
+    QaScorer.Options padded = new QaScorer.Options(4096, 8);
+    List<QaScorer.Logits> expected;
+    try (QaModel student = QaModel.load(work.resolve("student"))) {
+      expected = student.score(ids, types, padded);
+    }
+    double max = 0;
+    try (OnnxQaSession session = OnnxQaSession.open(work.resolve("student/model.onnx"), 2)) {
+      List<QaScorer.Logits> exported = session.score(ids, types, padded);
+      for (int r = 0; r < ids.size(); r++) {
+        for (int i = 0; i < ids.get(r).length; i++) {
+          max = Math.max(max, Math.abs(exported.get(r).start()[i] - expected.get(r).start()[i]));
+          max = Math.max(max, Math.abs(exported.get(r).end()[i] - expected.get(r).end()[i]));
+        }
+      }
+    }
+    System.out.printf("trained student: max |model.onnx - PyTorch| of the logits = %.3g over %d dev windows%n", max,
+        ids.size());
+    assertThat(ids).hasSizeGreaterThan(DEV - 1);
+    assertThat(max).as("max abs difference of the trained student's logits").isLessThanOrEqualTo(1e-4);
+  }
+
   @Test
   @Order(2)
   void theNotebookPlotsTeacherAgainstStudent() throws Exception {
