@@ -16,14 +16,14 @@ final class DistillCommand extends TrainCommand {
       description = "Whose logits to use when --logits holds several teachers'.")
   String teacher;
 
-  @Option(names = "--temperature", defaultValue = "2.0", description = "T (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--temperature", defaultValue = "" + DistillLoss.TEMPERATURE, description = "T (default: ${DEFAULT-VALUE}).")
   double temperature;
 
-  @Option(names = "--alpha-ce", defaultValue = "0.5",
+  @Option(names = "--alpha-ce", defaultValue = "" + DistillLoss.ALPHA_CE,
       description = "Weight of the distillation term (default: ${DEFAULT-VALUE}).")
   double alphaCe;
 
-  @Option(names = "--alpha-squad", defaultValue = "0.5",
+  @Option(names = "--alpha-squad", defaultValue = "" + DistillLoss.ALPHA_SQUAD,
       description = "Weight of the hard-label cross-entropy (default: ${DEFAULT-VALUE}).")
   double alphaSquad;
 

@@ -30,21 +30,21 @@ final class EvaluateCommand extends SparkCommand {
   @Option(names = "--features", description = "Features table (Parquet), for the windows-per-example breakdown.")
   String features;
 
-  @Option(names = "--output", required = true, description = "Output directory.")
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the output goes (replaced).")
   String output;
 
   @Option(names = "--squad-version", converter = SquadVersionConverter.class,
       description = "SQuAD version: v1.1 or v2.0; default: v2.0 when some example has no answer.")
   SquadVersion version;
 
-  @Option(names = "--na-prob-thresh", defaultValue = "1.0",
+  @Option(names = "--na-prob-thresh", defaultValue = "" + EvaluateJob.Config.NA_PROB_THRESHOLD,
       description = "v2.0: null odds above this predict no answer, as the script's option (default ${DEFAULT-VALUE}).")
   double naProbThreshold;
 
-  @Option(names = "--model-name", defaultValue = "model", description = "Label of --predictions in the report.")
+  @Option(names = "--model-name", defaultValue = EvaluateJob.Config.MODEL_NAME, description = "Label of --predictions in the report.")
   String modelName;
 
-  @Option(names = "--compare-name", defaultValue = "other model", description = "Label of --compare.")
+  @Option(names = "--compare-name", defaultValue = EvaluateJob.Config.COMPARE_NAME, description = "Label of --compare.")
   String compareName;
 
   @Override

@@ -1,5 +1,6 @@
 package io.qadistill.cli;
 
+import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
@@ -23,7 +24,7 @@ final class ImportModelCommand extends SparkCommand {
           + "the ONNX file.")
   Path tokenizer;
 
-  @Option(names = "--seed", defaultValue = "42",
+  @Option(names = "--seed", defaultValue = "" + ModelDirectory.DEFAULT_HEAD_SEED,
       description = "Seed of the new question-answering head (default: ${DEFAULT-VALUE}).")
   long seed;
 

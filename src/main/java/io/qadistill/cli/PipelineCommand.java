@@ -7,6 +7,7 @@ import io.qadistill.pipeline.PipelineConfig.Training;
 import io.qadistill.squad.ColumnMapping;
 import io.qadistill.squad.InputFormat;
 import io.qadistill.squad.ReadInput;
+import io.qadistill.train.BatchSettings;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -64,7 +65,7 @@ final class PipelineCommand extends SparkCommand {
       + "cuts the windows); default: fine-tune one from the bundled all-MiniLM-L6-v2.")
   String teacher;
 
-  @Option(names = "--teacher-epochs", defaultValue = "1",
+  @Option(names = "--teacher-epochs", defaultValue = "" + PipelineConfig.EPOCHS,
       description = "Fine-tuning passes (default: ${DEFAULT-VALUE}).")
   double teacherEpochs;
 
@@ -72,7 +73,7 @@ final class PipelineCommand extends SparkCommand {
       description = "Fine-tuning peak learning rate (default: ${DEFAULT-VALUE}).")
   double teacherLearningRate;
 
-  @Option(names = "--student-epochs", defaultValue = "1",
+  @Option(names = "--student-epochs", defaultValue = "" + PipelineConfig.EPOCHS,
       description = "Distillation passes (default: ${DEFAULT-VALUE}).")
   double studentEpochs;
 
@@ -95,7 +96,7 @@ final class PipelineCommand extends SparkCommand {
   @Option(names = "--dropout", description = "Dropout of both trainings; default: the model's own (0.1).")
   Double dropout;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of sampling, shuffling and dropout "
+  @Option(names = "--seed", defaultValue = "" + BatchSettings.SEED, description = "Seed of sampling, shuffling and dropout "
       + "(default: ${DEFAULT-VALUE}).")
   long seed;
 

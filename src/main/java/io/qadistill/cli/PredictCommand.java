@@ -1,6 +1,7 @@
 package io.qadistill.cli;
 
 import io.qadistill.eval.PredictJob;
+import io.qadistill.eval.SpanDecoder;
 import io.qadistill.eval.SquadVersion;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
@@ -37,7 +38,7 @@ final class PredictCommand extends SparkCommand {
       description = "With --logits: whose logits to decode when the table holds several teachers'.")
   String teacher;
 
-  @Option(names = "--output", required = true, description = "Output directory.")
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the output goes (replaced).")
   String output;
 
   @Option(names = "--squad-version", converter = SquadVersionConverter.class,
@@ -45,10 +46,11 @@ final class PredictCommand extends SparkCommand {
           + "answer.")
   SquadVersion version;
 
-  @Option(names = "--n-best-size", defaultValue = "20", description = "Candidates kept (default ${DEFAULT-VALUE}).")
+  @Option(names = "--n-best-size", defaultValue = "" + SpanDecoder.Config.N_BEST_SIZE,
+      description = "Candidates kept (default ${DEFAULT-VALUE}).")
   int nBestSize;
 
-  @Option(names = "--max-answer-length", defaultValue = "30",
+  @Option(names = "--max-answer-length", defaultValue = "" + SpanDecoder.Config.MAX_ANSWER_LENGTH,
       description = "Longest answer in tokens (default ${DEFAULT-VALUE}).")
   int maxAnswerLength;
 

@@ -59,17 +59,18 @@ abstract class TrainCommand extends SparkCommand {
   @Option(names = "--dropout", description = "Hidden and attention dropout of the student; default: as --init (0.1).")
   Double dropout;
 
-  @Option(names = "--learning-rate", defaultValue = "5e-5",
+  @Option(names = "--learning-rate", defaultValue = "" + OptimizerSettings.LEARNING_RATE,
       description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
   @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
   double weightDecay;
 
-  @Option(names = "--adam-epsilon", defaultValue = "1e-8", description = "AdamW ε (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--adam-epsilon", defaultValue = "" + OptimizerSettings.ADAM_EPSILON,
+      description = "AdamW ε (default: ${DEFAULT-VALUE}).")
   double adamEpsilon;
 
-  @Option(names = "--max-grad-norm", defaultValue = "1.0",
+  @Option(names = "--max-grad-norm", defaultValue = "" + OptimizerSettings.MAX_GRAD_NORM,
       description = "Clip the gradient to this global norm; 0 = off (default: ${DEFAULT-VALUE}).")
   double maxGradNorm;
 
@@ -81,11 +82,12 @@ abstract class TrainCommand extends SparkCommand {
       description = "Warm-up as a fraction of the steps, when --warmup-steps is 0 (default: ${DEFAULT-VALUE}).")
   double warmupRatio;
 
-  @Option(names = "--batch-size", defaultValue = "8",
+  @Option(names = "--batch-size", defaultValue = "" + BatchSettings.BATCH_SIZE,
       description = "Windows per partition per step (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--epochs", defaultValue = "3", description = "Passes over the windows (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", defaultValue = "" + BatchSettings.EPOCHS,
+      description = "Passes over the windows (default: ${DEFAULT-VALUE}).")
   double epochs;
 
   @Option(names = "--max-steps", defaultValue = "0", description = "Steps in all; overrides --epochs when > 0.")
@@ -106,16 +108,16 @@ abstract class TrainCommand extends SparkCommand {
           + "(default: ${DEFAULT-VALUE}).")
   int localSteps;
 
-  @Option(names = "--seed", defaultValue = "42",
+  @Option(names = "--seed", defaultValue = "" + BatchSettings.SEED,
       description = "Seed of shuffling, dropout and a random student (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "N",
+  @Option(names = "--checkpoint-every", defaultValue = "" + CheckpointSettings.EVERY, paramLabel = "N",
       description = "Checkpoint every N steps (or this fraction of the steps, when below 1), and at the end "
           + "(default: ${DEFAULT-VALUE}).")
   double checkpointEvery;
 
-  @Option(names = "--keep-checkpoints", defaultValue = "2",
+  @Option(names = "--keep-checkpoints", defaultValue = "" + CheckpointSettings.KEEP,
       description = "Newest checkpoints kept (default: ${DEFAULT-VALUE}).")
   int keepCheckpoints;
 

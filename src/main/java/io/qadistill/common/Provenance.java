@@ -1,7 +1,10 @@
 package io.qadistill.common;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +29,10 @@ public record Provenance(
     String job, Object config, List<Input> inputs, Map<String, String> versions, String gitCommit, String createdAt) {
 
   public static final String FILE_NAME = "_provenance.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  // a java.nio Path as its text: Jackson's default writes its URI, which ends in "/" only while the directory
+  // exists, so a configuration recorded in a staging directory would never equal itself once published
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .registerModule(new SimpleModule().addSerializer(java.nio.file.Path.class, ToStringSerializer.instance));
 
   /** An input path and its {@link InputFingerprint} when the stage read it. */
   public record Input(String path, String fingerprint) {
@@ -45,6 +51,18 @@ public record Provenance(
   /** As {@link #made}, with the inputs fingerprinted now. */
   public static Provenance of(SparkSession spark, String job, Object config, List<String> inputs) {
     return made(spark, job, config, Input.of(inputs, spark.sparkContext().hadoopConfiguration()));
+  }
+
+  /**
+   * {@code config} as a provenance file holds it, read back: through JSON text, since a tree made from the object
+   * holds a long as a LongNode while the text of 42 reads back as an IntNode, and the two are never equal.
+   */
+  public static JsonNode configAsWritten(Object config) {
+    try {
+      return JSON.readTree(JSON.writeValueAsString(config));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the configuration " + config + " as JSON", e);
+    }
   }
 
   /** The versions of this project and of the libraries that shape its outputs, as found on the classpath. */

@@ -63,6 +63,10 @@ public final class EvaluateJob implements Stage<EvaluateJob.Result> {
       String examples, String predictions, String nullOdds, String comparePredictions, String compareNullOdds,
       String features, String output, SquadVersion version, double naProbThreshold, String model,
       String compareModel) {
+    public static final double NA_PROB_THRESHOLD = 1.0;
+    public static final String MODEL_NAME = "model";
+    public static final String COMPARE_NAME = "other model";
+
     public Config {
       require("examples", examples);
       require("predictions", predictions);
@@ -73,13 +77,13 @@ public final class EvaluateJob implements Stage<EvaluateJob.Result> {
       if (compareNullOdds != null && comparePredictions == null) {
         throw new UsageException("compare null odds " + compareNullOdds + " given without compare predictions");
       }
-      model = model == null || model.isBlank() ? "model" : model;
-      compareModel = compareModel == null || compareModel.isBlank() ? "other model" : compareModel;
+      model = model == null || model.isBlank() ? MODEL_NAME : model;
+      compareModel = compareModel == null || compareModel.isBlank() ? COMPARE_NAME : compareModel;
     }
 
     /** Defaults: version detected, threshold 1.0, labels "model" and "other model"; no comparison, no features. */
     public static Config of(String examples, String predictions, String output) {
-      return new Config(examples, predictions, null, null, null, null, output, null, 1.0, null, null);
+      return new Config(examples, predictions, null, null, null, null, output, null, NA_PROB_THRESHOLD, null, null);
     }
 
     private static void require(String name, String value) {

@@ -1,7 +1,8 @@
 package io.qadistill.eval;
 
 import io.qadistill.common.ProgressLog;
-import io.qadistill.common.Provenance;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import io.qadistill.common.Tables;
 import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
@@ -9,12 +10,10 @@ import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.QaScorer;
 import io.qadistill.teacher.LogitsTable;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -28,7 +27,7 @@ import org.apache.spark.sql.SparkSession;
  * by example, one join with the contexts; the JSON files stream through the driver once (the official format is
  * one JSON object per file).
  */
-public final class PredictJob {
+public final class PredictJob implements Stage<PredictJob.Result> {
   /**
    * @param examples examples table (Parquet)
    * @param features features table (Parquet)
@@ -59,12 +58,14 @@ public final class PredictJob {
 
     /** A model directory run over the features; HF's defaults: version detected, n-best 20, 30 tokens, 0. */
     public static Config ofModel(String examples, String features, String model, String output) {
-      return new Config(examples, features, model, null, null, output, null, 20, 30, 0.0);
+      return new Config(examples, features, model, null, null, output, null, SpanDecoder.Config.N_BEST_SIZE,
+          SpanDecoder.Config.MAX_ANSWER_LENGTH, 0.0);
     }
 
     /** A logits table made elsewhere (of one teacher, or of {@code teacher} among several); HF's defaults. */
     public static Config ofLogits(String examples, String features, String logits, String teacher, String output) {
-      return new Config(examples, features, null, logits, teacher, output, null, 20, 30, 0.0);
+      return new Config(examples, features, null, logits, teacher, output, null, SpanDecoder.Config.N_BEST_SIZE,
+          SpanDecoder.Config.MAX_ANSWER_LENGTH, 0.0);
     }
   }
 
@@ -80,7 +81,29 @@ public final class PredictJob {
     this.config = config;
   }
 
-  public Result run(SparkSession spark) {
+  @Override
+  public String name() {
+    return "predict";
+  }
+
+  @Override
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public List<String> inputs() {
+    return List.of(config.examples(), config.features(), config.model() != null ? config.model() : config.logits());
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.output());
+  }
+
+  @Override
+  public Result execute(SparkSession spark, StageRun run) {
+    String output = run.staging(config.output());
     Dataset<Row> examples = Tables.read(spark, config.examples(), "examples",
         "--examples the --out directory of a 'read' run", "id", "context", "answers");
     Dataset<Row> features = FeaturesTable.read(spark, config.features(), FeaturesTable.EXAMPLE_ID,
@@ -90,31 +113,29 @@ public final class PredictJob {
     String logits = config.logits();
     if (config.model() != null) {
       ModelLogits.check(config.model());
-      logits = new Path(config.output(), "logits").toString();
-      spark.sparkContext().setJobGroup("predict", "predict: run " + config.model() + " over the features", false);
+      logits = new Path(output, "logits").toString();
+      run.describe("predict: run " + config.model() + " over the features");
       String label = java.nio.file.Path.of(config.model()).toAbsolutePath().normalize().getFileName().toString();
       try (TaskCounter done = TaskCounter.start(spark.sparkContext(), "predict.windows");
            ProgressLog progress = ProgressLog.start("predict", "windows", features.count(), done,
                ProgressLog.interval(PROGRESS_EVERY))) {
         ModelLogits.compute(features, config.model(), label, QaScorer.Options.DEFAULT, done.accumulator())
-            .write().mode(SaveMode.Overwrite).parquet(logits);
+            .write().parquet(logits);
       }
     }
-    spark.sparkContext().setJobGroup("predict", "predict: decode " + logits, false);
+    run.describe("predict: decode " + (config.model() != null ? "the model's logits" : logits));
     SpanDecoder.Config decoding = new SpanDecoder.Config(config.nBestSize(), config.maxAnswerLength(),
         version == SquadVersion.V2_0, config.nullScoreDiffThreshold());
     // one teacher's rows only: another's would put every window into decoding twice
     Dataset<Row> predictions = SpanDecoding.decode(examples, features,
         LogitsTable.readOne(spark, logits, config.model() != null ? null : config.teacher(), "--logits"), decoding);
-    String table = new Path(config.output(), "predictions").toString();
-    predictions.write().mode(SaveMode.Overwrite).parquet(table);
-    Dataset<Row> written = spark.read().parquet(table);
-    boolean odds = PredictionFiles.writeJson(spark, written, config.output());
-    List<String> inputs = new ArrayList<>(List.of(config.examples(), config.features()));
-    inputs.add(config.model() != null ? config.model() : config.logits());
-    Provenance.of(spark, "predict", config, inputs).writeInto(spark, config.output());
-    spark.sparkContext().clearJobGroup();
-    return new Result(version.label(), written.count(), logits, table,
+    predictions.write().parquet(new Path(output, "predictions").toString());
+    Dataset<Row> written = spark.read().parquet(new Path(output, "predictions").toString());
+    boolean odds = PredictionFiles.writeJson(spark, written, output);
+    // the paths the result names are where the outputs are published
+    return new Result(version.label(), written.count(),
+        config.model() != null ? new Path(config.output(), "logits").toString() : logits,
+        new Path(config.output(), "predictions").toString(),
         new Path(config.output(), "predictions.json").toString(),
         odds ? new Path(config.output(), "null_odds.json").toString() : null);
   }

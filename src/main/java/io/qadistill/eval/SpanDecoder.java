@@ -29,6 +29,9 @@ public final class SpanDecoder {
    */
   public record Config(int nBestSize, int maxAnswerLength, boolean versionTwo, double nullScoreDiffThreshold)
       implements java.io.Serializable {
+    public static final int N_BEST_SIZE = 20;
+    public static final int MAX_ANSWER_LENGTH = 30;
+
     public Config {
       if (nBestSize < 1) {
         throw new UsageException("n-best size must be at least 1, got " + nBestSize);
@@ -42,7 +45,7 @@ public final class SpanDecoder {
     }
 
     public static Config defaults(boolean versionTwo) {
-      return new Config(20, 30, versionTwo, 0.0);
+      return new Config(N_BEST_SIZE, MAX_ANSWER_LENGTH, versionTwo, 0.0);
     }
   }
 

@@ -2,12 +2,18 @@ package io.qadistill.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The runtime's settings that belong to a process or a thread rather than to a model: intra-op threads, the GPUs
  * it sees, the seed of dropout. The one place outside the model classes that calls into the engine.
  */
 public final class Runtimes {
+  private static final Logger LOG = LoggerFactory.getLogger(Runtimes.class);
+  private static final AtomicBoolean SAID_NO_GPU = new AtomicBoolean();
+
   private Runtimes() {}
 
   /**
@@ -32,9 +38,13 @@ public final class Runtimes {
     return JniUtils.getNumThreads();
   }
 
-  /** GPUs the runtime sees (0 with a CPU build). */
+  /** GPUs the runtime sees (0 with a CPU build, or without a CUDA driver: said once per JVM, at INFO). */
   public static int gpuCount() {
-    return Engine.getInstance().getGpuCount();
+    int count = Engine.getInstance().getGpuCount();
+    if (count == 0 && !SAID_NO_GPU.getAndSet(true)) {
+      LOG.info("no GPU is used: the PyTorch engine sees none (a CPU build, or no CUDA driver); models run on the CPU");
+    }
+    return count;
   }
 
   /** Seeds the runtime's generator (dropout); one per JVM. */

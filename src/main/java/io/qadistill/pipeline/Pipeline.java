@@ -23,7 +23,6 @@ import io.qadistill.train.DistillLoss;
 import io.qadistill.model.StudentSpec;
 import io.qadistill.train.TrainConfig;
 import io.qadistill.train.TrainJob;
-import io.qadistill.train.TrainPlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -106,14 +105,13 @@ public final class Pipeline {
     Map<String, String> predictions = new LinkedHashMap<>();
     models.forEach((name, dir) -> {
       PredictJob.Config predict = PredictJob.Config.ofModel(devExamples, devFeatures, dir, config.path("dev-" + name));
-      stage("predict " + name, predict.output(), predict, List.of(devExamples, devFeatures, dir),
-          () -> new PredictJob(predict).run(spark));
+      stage("predict " + name, predict.output(), predict, () -> new PredictJob(predict).run(spark));
       predictions.put(name, predict.output() + "/predictions");
     });
 
     EvaluateJob.Config evaluate = new EvaluateJob.Config(devExamples, predictions.get("teacher"), null,
         predictions.get("student"), null, devFeatures, config.path("report"), null, 1.0, "teacher", "student");
-    stage("report", evaluate.output(), evaluate, List.of(config.path("dev-teacher"), config.path("dev-student")),
+    stage("report", evaluate.output(), evaluate,
         () -> new EvaluateJob(evaluate, speeds(spark, models, devFeatures)).run(spark));
 
     String report = evaluate.output() + "/report.html";
@@ -131,18 +129,16 @@ public final class Pipeline {
   private String examplesAndFeatures(SparkSession spark, String split, ReadInput input, int sample,
       String tokenizer) {
     ReadConfig read = ReadConfig.of(input, config.path(split + "-examples"));
-    stage("read " + split, read.examples(), read, List.of(), () -> new ReadJob(read).run(spark));
+    stage("read " + split, read.examples(), read, () -> new ReadJob(read).run(spark));
     String examples = read.examples();
     if (sample > 0) {
       ExampleSample.Config sampled = new ExampleSample.Config(read.examples(), examples(split), sample);
-      stage("sample " + split, sampled.out(), sampled, List.of(read.examples()),
-          () -> new ExampleSample(sampled).run(spark));
+      stage("sample " + split, sampled.out(), sampled, () -> new ExampleSample(sampled).run(spark));
       examples = sampled.out();
     }
     FeaturizeConfig featurize = new FeaturizeConfig(examples, config.path(split + "-features"),
         config.path(split + "-features-quarantine"), tokenizer, config.maxLength(), config.docStride());
-    stage("featurize " + split, featurize.out(), featurize, List.of(examples),
-        () -> new FeaturizeJob(featurize).run(spark));
+    stage("featurize " + split, featurize.out(), featurize, () -> new FeaturizeJob(featurize).run(spark));
     return featurize.out();
   }
 
@@ -156,7 +152,7 @@ public final class Pipeline {
   private String fineTunedTeacher(SparkSession spark, String trainFeatures) {
     OnnxImport.Config base = new OnnxImport.Config(OnnxImport.CLASSPATH, Path.of(config.path("minilm")), null,
         config.seed());
-    stage("import all-MiniLM-L6-v2", config.path("minilm"), base, List.of(), () -> new OnnxImport(base).run(spark));
+    stage("import all-MiniLM-L6-v2", config.path("minilm"), base, () -> new OnnxImport(base).run(spark));
     String teacher = config.path("teacher");
     StudentSpec whole = StudentSpec.fromSource(config.path("minilm"), 0, config.seed());
     train(spark, "fine-tune teacher", trainFeatures, null, null, teacher,
@@ -175,19 +171,12 @@ public final class Pipeline {
       StudentSpec student, DistillLoss loss, PipelineConfig.Training training) {
     TrainConfig train = new TrainConfig(features, logits, teacher, out, student, loss, config.optimizer(training),
         config.batches(training), new CheckpointSettings(0.25, 1, true, 0), 0.05, 0);
-    List<String> inputs = logits == null ? List.of(features, student.source())
-        : List.of(features, logits, student.source());
     if (!cache.isCurrent(out, train) && cache.isComplete(out)) {
       LOG.info("pipeline: {} in {} is of another configuration or older than its inputs: training afresh",
           name, out);
       deleteTree(Path.of(out));
     }
-    stage(name, out, train, inputs, () -> {
-      TrainPlan plan = TrainJob.plan(spark, train);
-      LOG.info("pipeline: {}: {} steps over {} windows in {} partitions, warm-up {}, a checkpoint every {} steps",
-          name, plan.steps(), plan.windows(), plan.partitions(), plan.warmupSteps(), plan.checkpointEvery());
-      return TrainJob.run(spark, train);
-    });
+    stage(name, out, train, () -> TrainJob.run(spark, train));
   }
 
   /** Size and speed of each model, measured side by side on the first dev windows. */
@@ -207,7 +196,7 @@ public final class Pipeline {
     return ModelFacts.measure(models, ids, types, threads, SPEED_ROUNDS);
   }
 
-  private void stage(String name, String output, Object stageConfig, List<String> inputs, Supplier<Object> job) {
+  private void stage(String name, String output, Object stageConfig, Supplier<Object> job) {
     if (cache.isCurrent(output, stageConfig)) {
       LOG.info("pipeline: {} is current in {}, reused", name, output);
       stages.put(name, REUSED);

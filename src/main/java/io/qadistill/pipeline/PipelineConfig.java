@@ -53,8 +53,9 @@ public record PipelineConfig(ReadInput train, ReadInput dev, String work, int ma
   public static final double TEACHER_LEARNING_RATE = 1e-4;
   public static final double STUDENT_LEARNING_RATE = 2e-4;
   public static final int BATCH_SIZE = 16;
-  public static final Training TEACHER_TRAINING = new Training(1, BATCH_SIZE, TEACHER_LEARNING_RATE);
-  public static final Training STUDENT_TRAINING = new Training(1, BATCH_SIZE, STUDENT_LEARNING_RATE);
+  public static final int EPOCHS = 1;
+  public static final Training TEACHER_TRAINING = new Training(EPOCHS, BATCH_SIZE, TEACHER_LEARNING_RATE);
+  public static final Training STUDENT_TRAINING = new Training(EPOCHS, BATCH_SIZE, STUDENT_LEARNING_RATE);
   public static final int TRAIN_EXAMPLES = 800;
   public static final int STUDENT_LAYERS = 3;
 
@@ -81,7 +82,7 @@ public record PipelineConfig(ReadInput train, ReadInput dev, String work, int ma
     return new PipelineConfig(ReadInput.of(List.of(home + "/data/squad/train-sample.json")),
         ReadInput.of(List.of(home + "/data/squad/dev-sample.json")), work,
         FeaturizeConfig.DEFAULT_MAX_LENGTH, FeaturizeConfig.DEFAULT_DOC_STRIDE, TRAIN_EXAMPLES, 0, null,
-        TEACHER_TRAINING, STUDENT_TRAINING, STUDENT_LAYERS, 0, null, 42);
+        TEACHER_TRAINING, STUDENT_TRAINING, STUDENT_LAYERS, 0, null, BatchSettings.SEED);
   }
 
   public PipelineConfig withSamples(int train, int dev) {

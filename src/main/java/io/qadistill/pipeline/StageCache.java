@@ -6,7 +6,6 @@ import io.qadistill.common.InputFingerprint;
 import io.qadistill.common.Provenance;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -30,7 +29,8 @@ final class StageCache {
   /** True when {@code output} holds a complete result of {@code config} over inputs unchanged since. */
   boolean isCurrent(String output, Object config) {
     JsonNode made = provenance(output);
-    if (made == null || !asWritten(config).equals(made.get("config")) || !made.path("inputs").isArray()) {
+    if (made == null || !Provenance.configAsWritten(config).equals(made.get("config"))
+        || !made.path("inputs").isArray()) {
       return false;
     }
     for (JsonNode input : made.get("inputs")) {
@@ -42,18 +42,6 @@ final class StageCache {
       }
     }
     return true;
-  }
-
-  /**
-   * The configuration as read back from a provenance file: through JSON text, since a tree made from the object
-   * holds a long as a LongNode while the text of 42 reads back as an IntNode, and the two are never equal.
-   */
-  private static JsonNode asWritten(Object config) {
-    try {
-      return JSON.readTree(JSON.writeValueAsString(config));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the configuration " + config + " as JSON", e);
-    }
   }
 
   /** True when {@code output} holds a complete result (its provenance, written last, is there). */

@@ -21,12 +21,15 @@ import java.io.Serializable;
 public record BatchSettings(int batchSize, double epochs, long maxSteps, int partitions, long seed, int lengthGroups,
                        int localSteps) implements Serializable {
   public static final int LENGTH_GROUPS = 50;
-  public static final BatchSettings DEFAULT = new BatchSettings(8, 3.0, 0, 0, 42);
+  public static final int BATCH_SIZE = 8;
+  public static final double EPOCHS = 3.0;
+  public static final long SEED = 42;
+  public static final BatchSettings DEFAULT = new BatchSettings(BATCH_SIZE, EPOCHS, 0, 0, SEED);
 
   public BatchSettings {
     if (batchSize < 1) {
       throw new UsageException("batch size " + batchSize
-          + " must be ≥ 1 (windows per partition per step; default 8)");
+          + " must be ≥ 1 (windows per partition per step; default " + BATCH_SIZE + ")");
     }
     if (maxSteps < 0) {
       throw new UsageException("max steps " + maxSteps + " must be ≥ 0 (0: from --epochs)");

@@ -16,7 +16,9 @@ import java.io.Serializable;
  *     continues); 0 = run to the end
  */
 public record CheckpointSettings(double every, int keep, boolean resume, long stopAfter) implements Serializable {
-  public static final CheckpointSettings DEFAULT = new CheckpointSettings(500, 2, false, 0);
+  public static final int EVERY = 500;
+  public static final int KEEP = 2;
+  public static final CheckpointSettings DEFAULT = new CheckpointSettings(EVERY, KEEP, false, 0);
 
   public CheckpointSettings {
     TrainPlan.interval(every, "checkpoint every");

@@ -27,7 +27,10 @@ import java.io.Serializable;
  */
 public record DistillLoss(double temperature, double alphaCe, double alphaSquad) implements QaObjective, Serializable {
   /** run_squad_w_distillation.py's defaults. */
-  public static final DistillLoss DEFAULT = new DistillLoss(2.0, 0.5, 0.5);
+  public static final double TEMPERATURE = 2.0;
+  public static final double ALPHA_CE = 0.5;
+  public static final double ALPHA_SQUAD = 0.5;
+  public static final DistillLoss DEFAULT = new DistillLoss(TEMPERATURE, ALPHA_CE, ALPHA_SQUAD);
   /** Fine-tuning on hard labels only: run_squad.py's loss. */
   public static final DistillLoss FINE_TUNE = new DistillLoss(1.0, 0.0, 1.0);
 

@@ -16,20 +16,24 @@ import java.io.Serializable;
  */
 public record OptimizerSettings(double learningRate, double weightDecay, double adamEpsilon, double maxGradNorm,
                                 int warmupSteps, double warmupRatio) implements Serializable {
-  public static final OptimizerSettings DEFAULT = new OptimizerSettings(5e-5, 0.0, 1e-8, 1.0, 0, 0);
+  public static final double LEARNING_RATE = 5e-5;
+  public static final double ADAM_EPSILON = 1e-8;
+  public static final double MAX_GRAD_NORM = 1.0;
+  public static final OptimizerSettings DEFAULT =
+      new OptimizerSettings(LEARNING_RATE, 0.0, ADAM_EPSILON, MAX_GRAD_NORM, 0, 0);
 
   public OptimizerSettings {
     if (!(learningRate > 0 && learningRate < 1)) {
-      throw new UsageException("learning rate " + learningRate + " must be in (0, 1) (default 5e-5)");
+      throw new UsageException("learning rate " + learningRate + " must be in (0, 1) (default " + LEARNING_RATE + ")");
     }
     if (!(weightDecay >= 0 && weightDecay < 1)) {
       throw new UsageException("weight decay " + weightDecay + " must be in [0, 1) (default 0)");
     }
     if (!(adamEpsilon > 0 && adamEpsilon < 1)) {
-      throw new UsageException("adam epsilon " + adamEpsilon + " must be in (0, 1) (default 1e-8)");
+      throw new UsageException("adam epsilon " + adamEpsilon + " must be in (0, 1) (default " + ADAM_EPSILON + ")");
     }
     if (!(maxGradNorm >= 0) || Double.isInfinite(maxGradNorm)) {
-      throw new UsageException("max grad norm " + maxGradNorm + " must be ≥ 0 (0: no clipping; default 1.0)");
+      throw new UsageException("max grad norm " + maxGradNorm + " must be ≥ 0 (0: no clipping; default " + MAX_GRAD_NORM + ")");
     }
     if (warmupSteps < 0) {
       throw new UsageException("warm-up steps " + warmupSteps + " must be ≥ 0");

@@ -102,11 +102,11 @@ public final class TrainJob {
               config.student().source() != null ? config.student().source() : "the random student's tokenizer");
         }
         LOG.info("{}: {} windows in {} partitions of {}, {} per partition per step ({}), steps {} to {}{}, warm-up "
-                + "{}, {} parameters, {} PyTorch threads per task", what, data.windows(), partitions,
-            Arrays.toString(data.partitionRows()), batches.batchSize(), batches.lengthGroups() > 0
+                + "{}, a checkpoint every {} steps, {} parameters, {} PyTorch threads per task", what, data.windows(),
+            partitions, Arrays.toString(data.partitionRows()), batches.batchSize(), batches.lengthGroups() > 0
                 ? "grouped by length, " + batches.lengthGroups() + " batches per mega-batch" : "random",
             start.step() + 1, plan.steps(), plan.localSteps() > 1 ? " in rounds of " + plan.localSteps()
-                + " local steps" : "", plan.warmupSteps(), start.state().length / 3, threads);
+                + " local steps" : "", plan.warmupSteps(), plan.checkpointEvery(), start.state().length / 3, threads);
         Worker.Spec spec = new Worker.Spec(run, student.config(), config.loss(), batches, config.optimizer(),
             plan.steps(), threads, data.partitionRows());
         Replicas replicas = new Replicas(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.rows(), spec,

@@ -6,15 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.testing.LocalSpark;
+import io.qadistill.testing.MainProcess;
 import io.qadistill.testing.SquadJson;
 import io.qadistill.testing.TestData;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,13 +41,13 @@ class EvalCommandsTest {
   @Test
   void predictWantsAModelOrALogitsTableAndAKnownVersion() {
     Captured both = run(false, "predict", "--examples", "e", "--features", "f", "--model", "m", "--logits", "l",
-        "--output", "o");
+        "--out", "o");
     assertThat(both.status()).isEqualTo(2);
     assertThat(both.err()).contains("--model=<model>, --logits=<logits> are mutually exclusive");
-    Captured neither = run(false, "predict", "--examples", "e", "--features", "f", "--output", "o");
+    Captured neither = run(false, "predict", "--examples", "e", "--features", "f", "--out", "o");
     assertThat(neither.status()).isEqualTo(2);
     assertThat(neither.err()).contains("Missing required argument", "--model=<model>", "--logits=<logits>");
-    Captured badVersion = run(false, "evaluate", "--examples", "e", "--predictions", "p.json", "--output", "o",
+    Captured badVersion = run(false, "evaluate", "--examples", "e", "--predictions", "p.json", "--out", "o",
         "--squad-version", "3");
     assertThat(badVersion.status()).isEqualTo(2);
     assertThat(badVersion.err()).contains("unknown SQuAD version '3'", "v1.1, v2.0");
@@ -84,19 +83,11 @@ class EvalCommandsTest {
     json.writeValue(dir.resolve("null_odds.json").toFile(), odds);
     Path out = dir.resolve("eval");
 
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "@conf/jvm.options", "-Xmx1g", "-Dlog4j2.configurationFile=conf/log4j2.xml", "-Dspark.ui.enabled=false",
-        "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "io.qadistill.cli.Main",
-        "evaluate", "--master", "local[2]", "--examples", examplesPath,
+    Process p = MainProcess.start(dir, "evaluate", "--master", "local[2]", "--examples", examplesPath,
         "--predictions", dir.resolve("predictions.json").toString(),
-        "--null-odds", dir.resolve("null_odds.json").toString(), "--output", out.toString()));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectError(dir.resolve("stderr.txt").toFile())
-        .redirectOutput(dir.resolve("stdout.txt").toFile());
-    // The classpath through the environment: ONNX Runtime fails on java command lines over ~4 KB (jobs/qadistill).
-    pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
-    Process p = pb.start();
+        "--null-odds", dir.resolve("null_odds.json").toString(), "--out", out.toString());
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("finished in 5 minutes").isTrue();
-    assertThat(p.exitValue()).as("exit status; stderr:%n%s", read(dir.resolve("stderr.txt"))).isZero();
+    assertThat(p.exitValue()).as("exit status; stderr:%n%s", MainProcess.stderr(dir)).isZero();
 
     // Answered questions score 1, unanswerable ones too ("" or odds 2 > 1.0); abstained answerable ones 0.
     int total = examples.size();
@@ -116,10 +107,6 @@ class EvalCommandsTest {
     assertThat(out.resolve("report.html")).exists();
     assertThat(Files.readString(out.resolve("report.html"))).contains(String.format(Locale.ROOT, "%.2f", exact));
     assertThat(LocalSpark.get().read().parquet(out.resolve("scores").toString()).count()).isEqualTo(total);
-  }
-
-  private static String read(Path file) throws IOException {
-    return Files.exists(file) ? Files.readString(file) : "";
   }
 
   private record Captured(int status, String out, String err) {}

@@ -55,6 +55,17 @@ class StageCacheTest {
   }
 
   @Test
+  void aConfigurationRecordedWhileStagingIsCurrentOncePublished() throws Exception {
+    Path out = dir.resolve("model");
+    Path staging = Files.createDirectories(dir.resolve(".model.staging"));
+    Config config = new Config("import", out, null, 42, 0);
+    // the output's own path is in the configuration, and does not exist yet when the provenance is written
+    Provenance.of(spark, "import", config, List.of()).writeInto(spark, staging.toString());
+    Files.move(staging, out);
+    assertThat(cache.isCurrent(out.toString(), config)).isTrue();
+  }
+
+  @Test
   void aProvenanceOfTheOlderLayoutIsNotCurrent() throws Exception {
     Path output = Files.createDirectories(dir.resolve("old"));
     Config config = new Config("x", output, null, 0, 0);
