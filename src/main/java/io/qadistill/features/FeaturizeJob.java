@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,7 +29,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.TaskCompletionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * questions runs when the first one skipped examples, to write their quarantine rows. Nothing is collected
  * to the driver but counters.
  */
-public final class FeaturizeJob implements Stage<FeaturizeJob.Result> {
+public record FeaturizeJob(FeaturizeConfig config) implements Stage<FeaturizeJob.Result> {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturizeJob.class);
   static final String REASON_QUESTION_TOO_LONG = "question_too_long";
   // Each partition costs a tokenizer and an output file (tens of ms); at ~1,000 examples/s per core a partition
@@ -53,20 +51,9 @@ public final class FeaturizeJob implements Stage<FeaturizeJob.Result> {
       long windowsPerExampleMax, Map<String, Long> quarantinedByReason, double examplesPerSecond,
       double seconds, String features, String quarantine) {}
 
-  private final FeaturizeConfig config;
-
-  public FeaturizeJob(FeaturizeConfig config) {
-    this.config = config;
-  }
-
   @Override
   public String name() {
     return "featurize";
-  }
-
-  @Override
-  public FeaturizeConfig config() {
-    return config;
   }
 
   /** The examples, and the tokenizer when one is given (the bundled one is pinned by the project's version). */
@@ -108,7 +95,7 @@ public final class FeaturizeJob implements Stage<FeaturizeJob.Result> {
     int maxLength = config.maxLength();
     int docStride = config.docStride();
     MapPartitionsFunction<Row, Row> featurize = rows -> {
-      WindowTokenizer tok = taskTokenizer(tokenizer.value(), source, maxLength, docStride);
+      WindowTokenizer tok = TokenizerPool.borrow(tokenizer.value(), source, maxLength, docStride);
       return new WindowRows(rows, tok, done, windows, skipped, maxWindows);
     };
     run.describe("featurize: tokenize " + total + " examples");
@@ -124,7 +111,7 @@ public final class FeaturizeJob implements Stage<FeaturizeJob.Result> {
     if (skipped.value() > 0) {
       run.describe("featurize: quarantine " + skipped.value() + " examples");
       Dataset<Row> bad = examples.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
-        WindowTokenizer tok = taskTokenizer(tokenizer.value(), source, maxLength, docStride);
+        WindowTokenizer tok = TokenizerPool.borrow(tokenizer.value(), source, maxLength, docStride);
         return quarantineRows(rows, tok, examplesPath);
       }, Encoders.row(Quarantine.SCHEMA));
       bad.write().parquet(run.staging(config.quarantine()));
@@ -189,12 +176,5 @@ public final class FeaturizeJob implements Stage<FeaturizeJob.Result> {
       }
     }
     return out.iterator();
-  }
-
-  /** A tokenizer for the running task, closed when the task ends, failed or not. */
-  private static WindowTokenizer taskTokenizer(byte[] json, String source, int maxLength, int docStride) {
-    WindowTokenizer tok = new WindowTokenizer(json, source, maxLength, docStride);
-    TaskContext.get().addTaskCompletionListener((TaskCompletionListener) ctx -> tok.close());
-    return tok;
   }
 }

@@ -15,7 +15,8 @@ import java.util.Map;
  * Turns one SQuAD example into its feature windows with DJL's Hugging Face tokenizer. Question and context
  * are encoded separately, without special tokens, truncation or padding (whatever tokenizer.json asks for),
  * and the windows are assembled by {@link WindowPlan} around the tokenizer's own pair template
- * ({@link PairTemplate}), which gives the same tokens as the tokenizer's own pair encoding with overflow. Holds native memory: one instance per partition, closed after it.
+ * ({@link PairTemplate}), which gives the same tokens as the tokenizer's own pair encoding with overflow. Holds
+ * native memory; featurize keeps one per concurrent task for the executor's life ({@link TokenizerPool}).
  */
 public final class WindowTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
