@@ -1,11 +1,12 @@
 package io.qadistill.train;
 
-import io.qadistill.model.StudentSpec;
-import io.qadistill.model.Students;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.qadistill.model.QaModel;
 import io.qadistill.model.SquadWindows;
+import io.qadistill.model.StudentSpec;
+import io.qadistill.model.Students;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,5 +66,39 @@ class GradientStepTest {
     assertThat(DistributedStepTest.maxAbsDiff(first, new float[first.length])).as("a gradient, not zeros")
         .isGreaterThan(1e-3);
     assertThat(differences).as("max |gradient − first run's| of the other runs").hasSize(7).containsOnly(0.0);
+  }
+
+  /** A batch cut into passes gives the gradient and loss of one pass over it (float summation apart). */
+  @Test
+  void aBatchInPassesGivesTheGradientOfOnePass() {
+    TrainFixture fixture = TrainFixture.shared();
+    StudentSpec spec = StudentSpec.fromSource(fixture.teacher(), 1, 5).withDropout(0);
+    List<TrainRow> batch = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      SquadWindows.Window w = fixture.windows().get(i);
+      float[] teacher = new float[w.length()];
+      for (int t = 0; t < teacher.length; t++) {
+        teacher[t] = (t % 5) * 0.7f;
+      }
+      batch.add(new TrainRow("ex" + i, 0, w.inputIds(), w.tokenTypeIds(), w.startPosition(), w.endPosition(),
+          teacher, teacher));
+    }
+    int longest = batch.stream().mapToInt(TrainRow::length).max().orElseThrow();
+    // two windows of the longest length per pass: three passes or more
+    assertThat(GradientStep.passes(batch, 2 * longest)).hasSizeGreaterThanOrEqualTo(3)
+        .allSatisfy(pass -> assertThat(pass.size() * pass.stream().mapToInt(TrainRow::length).max().orElseThrow())
+            .isLessThanOrEqualTo(2 * longest));
+    assertThat(GradientStep.passes(batch, 1)).as("a window longer than the budget goes alone").hasSize(6);
+    try (QaModel model = Students.build(spec)) {
+      ParameterLayout layout = new ParameterLayout(model);
+      model.requireGradients();
+      GradientSum whole = GradientStep.compute(model, layout, batch, DistillLoss.DEFAULT, Integer.MAX_VALUE);
+      GradientSum passes = GradientStep.compute(model, layout, batch, DistillLoss.DEFAULT, 2 * longest);
+      assertThat(passes.loss()).isCloseTo(whole.loss(), within(1e-5 * Math.abs(whole.loss())));
+      assertThat(passes.windows()).isEqualTo(6);
+      double scale = DistributedStepTest.maxAbsDiff(whole.gradient(), new float[whole.gradient().length]);
+      assertThat(scale).isGreaterThan(1e-3);
+      assertThat(DistributedStepTest.maxAbsDiff(passes.gradient(), whole.gradient())).isLessThan(1e-5 * scale);
+    }
   }
 }
