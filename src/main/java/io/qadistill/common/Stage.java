@@ -8,7 +8,9 @@ import org.apache.spark.sql.SparkSession;
  * One stage of the pipeline (read, featurize, teacher-logits, train, predict, evaluate, …): a typed configuration
  * in, a typed result out, outputs at paths. A stage only computes and writes into the staging directories it is
  * given; {@link StageRunner} does what every stage needs alike: the Spark job group (set, then restored), the
- * staging and the publication of each output, and the provenance beside it.
+ * staging and the publication of each output, and the provenance beside it. A stage is best a record of its
+ * configuration ({@code record FeaturizeJob(FeaturizeConfig config) implements Stage<…>}): the record gives
+ * {@link #config()}, and the stage says only its name, inputs, outputs and work.
  *
  * @param <R> the result record, printed as JSON by the command
  */

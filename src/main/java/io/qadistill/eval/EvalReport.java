@@ -1,5 +1,17 @@
 package io.qadistill.eval;
 
+import static io.qadistill.eval.ScoresTable.ANSWER_WORDS;
+import static io.qadistill.eval.ScoresTable.CONTEXT_WORDS;
+import static io.qadistill.eval.ScoresTable.EXACT;
+import static io.qadistill.eval.ScoresTable.F1;
+import static io.qadistill.eval.ScoresTable.GOLD_ANSWERS;
+import static io.qadistill.eval.ScoresTable.HAS_ANSWER;
+import static io.qadistill.eval.ScoresTable.ID;
+import static io.qadistill.eval.ScoresTable.PREDICTION_TEXT;
+import static io.qadistill.eval.ScoresTable.QUESTION;
+import static io.qadistill.eval.ScoresTable.QUESTION_WORD;
+import static io.qadistill.eval.ScoresTable.TITLE;
+import static io.qadistill.eval.ScoresTable.WINDOWS;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.avg;
@@ -35,25 +47,25 @@ public final class EvalReport {
 
   /** Breakdowns by question word, answer and context length, windows (when the scores have them), HasAns/NoAns. */
   public static List<ReportData.Breakdown> breakdowns(Dataset<Row> scores, SquadVersion version) {
-    Dataset<Row> counted = scores.filter(col("exact").isNotNull());
+    Dataset<Row> counted = scores.filter(col(EXACT).isNotNull());
     List<ReportData.Breakdown> out = new ArrayList<>();
     List<String> words = new ArrayList<>(SquadEvaluation.QUESTION_WORDS);
     words.add("other");
-    out.add(breakdown("Question word", counted, col("question_word"), words));
+    out.add(breakdown("Question word", counted, col(QUESTION_WORD), words));
     out.add(breakdown("Answer length (words of the first gold answer)", counted,
-        bucket(col("answer_words"), new long[] {0, 1, 2, 3, 4, 6, 11}, new String[] {"no answer", "1", "2", "3",
+        bucket(col(ANSWER_WORDS), new long[] {0, 1, 2, 3, 4, 6, 11}, new String[] {"no answer", "1", "2", "3",
             "4-5", "6-10", "11+"}), List.of("no answer", "1", "2", "3", "4-5", "6-10", "11+")));
     String[] contextLabels = {"<100", "100-149", "150-199", "200-299", "300+"};
     out.add(breakdown("Context length (words)", counted,
-        bucket(col("context_words"), new long[] {0, 100, 150, 200, 300}, contextLabels), List.of(contextLabels)));
-    if (List.of(scores.columns()).contains("windows")) {
+        bucket(col(CONTEXT_WORDS), new long[] {0, 100, 150, 200, 300}, contextLabels), List.of(contextLabels)));
+    if (List.of(scores.columns()).contains(WINDOWS)) {
       String[] windowLabels = {"none", "1", "2", "3", "4+"};
       out.add(breakdown("Windows per example", counted,
-          bucket(coalesce(col("windows"), lit(0L)), new long[] {0, 1, 2, 3, 4}, windowLabels), List.of(windowLabels)));
+          bucket(coalesce(col(WINDOWS), lit(0L)), new long[] {0, 1, 2, 3, 4}, windowLabels), List.of(windowLabels)));
     }
     if (version == SquadVersion.V2_0) {
       out.add(breakdown("Answerable", counted,
-          when(col("has_answer"), lit("HasAns")).otherwise(lit("NoAns")), List.of("HasAns", "NoAns")));
+          when(col(HAS_ANSWER), lit("HasAns")).otherwise(lit("NoAns")), List.of("HasAns", "NoAns")));
     }
     return out;
   }
@@ -64,13 +76,13 @@ public final class EvalReport {
 
   /** Questions per F1 bin and the number with EM 1, over the counted questions: one aggregation. */
   public static ReportData.Histogram f1Histogram(Dataset<Row> scores) {
-    Column f1 = col("f1");
+    Column f1 = col(F1);
     Column bin = when(f1.equalTo(0.0), lit(0)).when(f1.equalTo(1.0), lit(F1_BINS.size() - 1))
         .otherwise(floor(f1.multiply(5)).cast("int").plus(1));
     Map<Integer, Long> byBin = new java.util.HashMap<>();
     long exact = 0;
-    for (Row r : scores.filter(col("exact").isNotNull())
-        .groupBy(bin.as("bin")).agg(count(lit(1)), sum(col("exact"))).collectAsList()) {
+    for (Row r : scores.filter(col(EXACT).isNotNull())
+        .groupBy(bin.as("bin")).agg(count(lit(1)), sum(col(EXACT))).collectAsList()) {
       byBin.put(r.getInt(0), r.getLong(1));
       exact += (long) r.getDouble(2);
     }
@@ -83,7 +95,7 @@ public final class EvalReport {
 
   /** Articles by F1, lowest first. */
   public static List<ReportData.Bucket> worstArticles(Dataset<Row> scores, int n) {
-    return buckets(scores.filter(col("exact").isNotNull()), col("title")).stream()
+    return buckets(scores.filter(col(EXACT).isNotNull()), col(TITLE)).stream()
         .sorted(Comparator.comparingDouble(ReportData.Bucket::f1).thenComparing(ReportData.Bucket::label))
         .limit(n)
         .toList();
@@ -109,7 +121,7 @@ public final class EvalReport {
 
   private static List<ReportData.Bucket> buckets(Dataset<Row> counted, Column key) {
     return counted.groupBy(key.as("label"))
-        .agg(count(lit(1)), avg(col("exact")), avg(col("f1")))
+        .agg(count(lit(1)), avg(col(EXACT)), avg(col(F1)))
         .collectAsList().stream()
         .map(r -> new ReportData.Bucket(String.valueOf(r.get(0)), r.getLong(1), 100 * r.getDouble(2),
             100 * r.getDouble(3)))
@@ -122,14 +134,14 @@ public final class EvalReport {
    */
   public static ReportData.Comparison compare(Dataset<Row> scoresA, Dataset<Row> scoresB, String modelA,
       String modelB, Map<String, Object> summaryB, SquadVersion version) {
-    Dataset<Row> both = scoresA.filter(col("exact").isNotNull())
-        .select(col("id"), col("title"), col("question"), try_element_at(col("gold_answers"), lit(1)).as("gold"),
-            col("prediction_text").as("pa"), col("exact").as("ea"), col("f1").as("fa"))
-        .join(scoresB.filter(col("exact").isNotNull())
-            .select(col("id"), col("prediction_text").as("pb"), col("exact").as("eb"), col("f1").as("fb")), "id");
+    Dataset<Row> both = scoresA.filter(col(EXACT).isNotNull())
+        .select(col(ID), col(TITLE), col(QUESTION), try_element_at(col(GOLD_ANSWERS), lit(1)).as("gold"),
+            col(PREDICTION_TEXT).as("pa"), col(EXACT).as("ea"), col(F1).as("fa"))
+        .join(scoresB.filter(col(EXACT).isNotNull())
+            .select(col(ID), col(PREDICTION_TEXT).as("pb"), col(EXACT).as("eb"), col(F1).as("fb")), ID);
     // Same normalised text: B's prediction is an exact match of A's.
     Column agree = SquadEvaluation.score(coalesce(col("pb"), lit("")), array(coalesce(col("pa"), lit(""))),
-        SquadVersion.V1_1).getField("exact").equalTo(1.0);
+        SquadVersion.V1_1).getField(EXACT).equalTo(1.0);
     Column a = col("ea").equalTo(1.0);
     Column b = col("eb").equalTo(1.0);
     Row s = both.agg(count(lit(1)), count(when(agree, lit(1))), count(when(a.and(b), lit(1))),
@@ -140,14 +152,14 @@ public final class EvalReport {
     long n = s.getLong(0);
     List<ReportData.Difference> differences = both
         .filter(col("fa").notEqual(col("fb")))
-        .orderBy(abs(col("fa").minus(col("fb"))).desc(), col("id"))
+        .orderBy(abs(col("fa").minus(col("fb"))).desc(), col(ID))
         .limit(MAX_DIFFERENCES)
         .collectAsList().stream()
         .map(r -> new ReportData.Difference(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
             r.getString(4), r.getString(7), r.getDouble(6), r.getDouble(9)))
         .toList();
     return new ReportData.Comparison(modelA, modelB, summaryB, breakdowns(scoresB, version), n, s.getLong(1),
-        s.getLong(2), s.getLong(3), s.getLong(4), s.getLong(5), n == 0 ? 0 : 100 * s.getDouble(6) / n, n == 0 ? 0 : 100 * s.getDouble(7) / n,
-        differences);
+        s.getLong(2), s.getLong(3), s.getLong(4), s.getLong(5), n == 0 ? 0 : 100 * s.getDouble(6) / n,
+        n == 0 ? 0 : 100 * s.getDouble(7) / n, differences);
   }
 }

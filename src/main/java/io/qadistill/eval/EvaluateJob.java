@@ -11,6 +11,7 @@ import io.qadistill.common.StageRun;
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
+import io.qadistill.squad.ExamplesTable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -24,27 +25,26 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * The {@code evaluate} stage: examples + predictions → per-example scores (Parquet), the official summary
  * (JSON) and an HTML report; optionally a second model's predictions to compare with.
  *
- * <p>Writes into {@code output}: {@code scores/} (Parquet, {@link SquadEvaluation#scores} columns, plus
- * {@code windows} when features are given), {@code summary.json} (the official script's keys),
- * {@code report.html}, and for a second model {@code compare_scores/} and {@code compare_summary.json}. Each
+ * <p>Writes into {@code output}: {@code scores/} (Parquet, {@link ScoresTable}), {@code summary.json} (the
+ * official script's keys), {@code report.html}, and for a second model {@code compare_scores/} and {@code compare_summary.json}. Each
  * scores table is also written as CSV ({@code scores_csv/}, {@code compare_scores_csv/}: the id and the columns the
  * report groups by, one header per part file) and the measured models as {@code models.json}, for notebooks and
  * spreadsheets that have no Parquet reader.
  * Cost: one join and one projection per model, written once; the summary and the breakdowns are small
  * aggregations over the written scores; v2.0 with null odds adds one sort of the scored questions in one task.
+ *
+ * @param config what to evaluate
+ * @param models the size and speed of the models compared, for the report; not part of {@link Config}: they are
+ *     measurements, and the configuration (in the provenance) says what was asked for
  */
-public final class EvaluateJob implements Stage<EvaluateJob.Result> {
+public record EvaluateJob(EvaluateJob.Config config, List<ModelFacts> models) implements Stage<EvaluateJob.Result> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  /** The scores' columns in the CSV copy: no texts (questions, contexts and answers stay in Parquet). */
-  private static final List<String> CSV_COLUMNS = List.of("id", "title", "has_answer", "exact", "f1",
-      "question_word", "answer_words", "context_words");
 
   /**
    * @param examples examples table (Parquet)
@@ -98,30 +98,17 @@ public final class EvaluateJob implements Stage<EvaluateJob.Result> {
       String version, long examples, Map<String, Object> summary, Map<String, Object> compareSummary,
       String scores, String summaryJson, String report) {}
 
-  private final Config config;
-  private final List<ModelFacts> models;
+  public EvaluateJob {
+    models = List.copyOf(models);
+  }
 
   public EvaluateJob(Config config) {
     this(config, List.of());
   }
 
-  /**
-   * With the size and speed of the models compared, for the report. Not part of {@link Config}: they are
-   * measurements, and the configuration (in the provenance) says what was asked for.
-   */
-  public EvaluateJob(Config config, List<ModelFacts> models) {
-    this.config = config;
-    this.models = List.copyOf(models);
-  }
-
   @Override
   public String name() {
     return "evaluate";
-  }
-
-  @Override
-  public Config config() {
-    return config;
   }
 
   @Override
@@ -148,7 +135,8 @@ public final class EvaluateJob implements Stage<EvaluateJob.Result> {
     SquadVersion version = config.version() != null ? config.version() : SquadEvaluation.detectVersion(examples);
     Dataset<Row> windows = config.features() == null ? null
         : FeaturesTable.read(spark, config.features(), FeaturesTable.EXAMPLE_ID)
-            .groupBy(col(FeaturesTable.EXAMPLE_ID).as("id")).agg(count(lit(1)).as("windows"));
+            .groupBy(col(FeaturesTable.EXAMPLE_ID).as(ScoresTable.ID))
+            .agg(count(lit(1)).as(ScoresTable.WINDOWS));
 
     Dataset<Row> scores = score(spark, examples, windows, config.predictions(), config.nullOdds(), version,
         new Path(output, "scores").toString());
@@ -180,26 +168,19 @@ public final class EvaluateJob implements Stage<EvaluateJob.Result> {
 
   private Dataset<Row> readExamples(SparkSession spark) {
     return Tables.read(spark, config.examples(), "examples", "--examples the --out directory of a 'read' run",
-        "id", "title", "context", "question", "answers");
+        ExamplesTable.ID, ExamplesTable.TITLE, ExamplesTable.CONTEXT, ExamplesTable.QUESTION,
+        ExamplesTable.ANSWERS);
   }
 
   /** Scores one model's predictions, writes them to {@code path} and returns the table read back. */
   private Dataset<Row> score(SparkSession spark, Dataset<Row> examples, Dataset<Row> windows, String predictions,
       String nullOdds, SquadVersion version, String path) {
-    Dataset<Row> scores = SquadEvaluation.scores(examples, PredictionFiles.read(spark, predictions, nullOdds),
+    Dataset<Row> scores = SquadEvaluation.scores(examples, PredictionsTable.read(spark, predictions, nullOdds),
         version, config.naProbThreshold());
     if (windows != null) {
-      scores = scores.join(windows, new String[] {"id"}, "left");
+      scores = scores.join(windows, new String[] {ScoresTable.ID}, "left");
     }
-    scores.write().mode(SaveMode.Overwrite).parquet(path);
-    Dataset<Row> written = spark.read().parquet(path);
-    List<String> columns = new ArrayList<>(CSV_COLUMNS);
-    if (windows != null) {
-      columns.add("windows");
-    }
-    written.selectExpr(columns.toArray(String[]::new)).write().mode(SaveMode.Overwrite).option("header", true)
-        .csv(path + "_csv");
-    return written;
+    return ScoresTable.write(spark, scores, path);
   }
 
   private static String json(Object value) {

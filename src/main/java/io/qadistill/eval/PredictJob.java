@@ -8,6 +8,7 @@ import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.QaScorer;
+import io.qadistill.squad.ExamplesTable;
 import io.qadistill.teacher.LogitsTable;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +28,7 @@ import org.apache.spark.sql.SparkSession;
  * by example, one join with the contexts; the JSON files stream through the driver once (the official format is
  * one JSON object per file).
  */
-public final class PredictJob implements Stage<PredictJob.Result> {
+public record PredictJob(PredictJob.Config config) implements Stage<PredictJob.Result> {
   /**
    * @param examples examples table (Parquet)
    * @param features features table (Parquet)
@@ -74,21 +75,12 @@ public final class PredictJob implements Stage<PredictJob.Result> {
       String nullOdds) {}
 
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
-
-  private final Config config;
-
-  public PredictJob(Config config) {
-    this.config = config;
-  }
+  /** Where a model's logits go in the output, beside the predictions. */
+  private static final String LOGITS = "logits";
 
   @Override
   public String name() {
     return "predict";
-  }
-
-  @Override
-  public Config config() {
-    return config;
   }
 
   @Override
@@ -105,7 +97,8 @@ public final class PredictJob implements Stage<PredictJob.Result> {
   public Result execute(SparkSession spark, StageRun run) {
     String output = run.staging(config.output());
     Dataset<Row> examples = Tables.read(spark, config.examples(), "examples",
-        "--examples the --out directory of a 'read' run", "id", "context", "answers");
+        "--examples the --out directory of a 'read' run", ExamplesTable.ID, ExamplesTable.CONTEXT,
+        ExamplesTable.ANSWERS);
     Dataset<Row> features = FeaturesTable.read(spark, config.features(), FeaturesTable.EXAMPLE_ID,
         FeaturesTable.WINDOW, FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS, FeaturesTable.OFFSET_START,
         FeaturesTable.OFFSET_END);
@@ -113,7 +106,7 @@ public final class PredictJob implements Stage<PredictJob.Result> {
     String logits = config.logits();
     if (config.model() != null) {
       ModelLogits.check(config.model());
-      logits = new Path(output, "logits").toString();
+      logits = new Path(output, LOGITS).toString();
       run.describe("predict: run " + config.model() + " over the features");
       String label = java.nio.file.Path.of(config.model()).toAbsolutePath().normalize().getFileName().toString();
       try (TaskCounter done = TaskCounter.start(spark.sparkContext(), "predict.windows");
@@ -129,14 +122,12 @@ public final class PredictJob implements Stage<PredictJob.Result> {
     // one teacher's rows only: another's would put every window into decoding twice
     Dataset<Row> predictions = SpanDecoding.decode(examples, features,
         LogitsTable.readOne(spark, logits, config.model() != null ? null : config.teacher(), "--logits"), decoding);
-    predictions.write().parquet(new Path(output, "predictions").toString());
-    Dataset<Row> written = spark.read().parquet(new Path(output, "predictions").toString());
-    boolean odds = PredictionFiles.writeJson(spark, written, output);
+    PredictionsTable.Written written = PredictionsTable.write(spark, predictions, output);
     // the paths the result names are where the outputs are published
-    return new Result(version.label(), written.count(),
-        config.model() != null ? new Path(config.output(), "logits").toString() : logits,
-        new Path(config.output(), "predictions").toString(),
-        new Path(config.output(), "predictions.json").toString(),
-        odds ? new Path(config.output(), "null_odds.json").toString() : null);
+    return new Result(version.label(), written.table().count(),
+        config.model() != null ? new Path(config.output(), LOGITS).toString() : logits,
+        new Path(config.output(), PredictionsTable.TABLE).toString(),
+        new Path(config.output(), PredictionsTable.PREDICTIONS_JSON).toString(),
+        written.nullOdds() ? new Path(config.output(), PredictionsTable.NULL_ODDS_JSON).toString() : null);
   }
 }

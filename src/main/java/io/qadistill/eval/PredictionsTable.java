@@ -20,14 +20,38 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * Predictions on disk. The table ({@code id, prediction_text, null_odds}; more columns are kept) as Parquet, or
- * the official files: {@code predictions.json} ({@code {"id": "text", …}}) and {@code null_odds.json}
- * ({@code {"id": odds, …}}, the v2.0 script's {@code --na-prob-file}). Paths may be local, HDFS or S3.
+ * The predictions table, one row per question: {@code id}, {@code prediction_text}, {@code null_odds} (v2.0; null
+ * for v1.1), {@code nbest} (the candidates, as Hugging Face's {@code postprocess_qa_predictions} keeps them). On
+ * disk as Parquet ({@code predictions/}) beside the official files: {@code predictions.json}
+ * ({@code {"id": "text", …}}) and {@code null_odds.json} ({@code {"id": odds, …}}, the v2.0 script's
+ * {@code --na-prob-file}). Its schema, reader and writer. Paths may be local, HDFS or S3.
  */
-public final class PredictionFiles {
-  private PredictionFiles() {}
+public final class PredictionsTable {
+  public static final String ID = "id";
+  public static final String PREDICTION_TEXT = "prediction_text";
+  public static final String NULL_ODDS = "null_odds";
+  public static final String NBEST = "nbest";
+  /** The input order, added when reading: it breaks ties in null odds as the script's stable sort does. */
+  public static final String ORD = "ord";
+  /** The Parquet table's directory, and the official files, in a {@code predict} output. */
+  public static final String TABLE = "predictions";
+  public static final String PREDICTIONS_JSON = "predictions.json";
+  public static final String NULL_ODDS_JSON = "null_odds.json";
+
+  public static final StructType SCHEMA = new StructType()
+      .add(ID, DataTypes.StringType, false)
+      .add(PREDICTION_TEXT, DataTypes.StringType, false)
+      .add(NULL_ODDS, DataTypes.DoubleType, true)
+      .add(NBEST, DataTypes.createArrayType(new StructType()
+          .add("text", DataTypes.StringType, false)
+          .add("probability", DataTypes.DoubleType, false)
+          .add("start_logit", DataTypes.FloatType, false)
+          .add("end_logit", DataTypes.FloatType, false), false), false);
+
+  private PredictionsTable() {}
 
   /**
    * Reads predictions: a path ending in {@code .json} as the official file (with {@code nullOddsJson}, may be
@@ -37,22 +61,22 @@ public final class PredictionFiles {
   public static Dataset<Row> read(SparkSession spark, String predictions, String nullOddsJson) {
     if (predictions.endsWith(".json")) {
       Dataset<Row> texts = readJsonObject(spark, predictions, DataTypes.StringType)
-          .withColumnRenamed("value", "prediction_text");
+          .withColumnRenamed("value", PREDICTION_TEXT);
       if (nullOddsJson == null) {
         return texts;
       }
       Dataset<Row> odds = readJsonObject(spark, nullOddsJson, DataTypes.DoubleType)
-          .withColumnRenamed("value", "null_odds");
-      return texts.drop("ord").join(odds, new String[] {"id"}, "left");
+          .withColumnRenamed("value", NULL_ODDS);
+      return texts.drop(ORD).join(odds, new String[] {ID}, "left");
     }
     if (nullOddsJson != null) {
       throw new UsageException("--null-odds " + nullOddsJson + " goes with a predictions.json file; the Parquet "
           + "predictions at " + predictions + " carry their own null_odds column");
     }
     Dataset<Row> table = Tables.read(spark, predictions, "predictions", "--predictions a predictions.json file "
-        + "or the predictions table of a 'predict' run (columns id, prediction_text[, null_odds])", "id",
-        "prediction_text");
-    return table.withColumn("ord", monotonically_increasing_id());
+        + "or the predictions table of a 'predict' run (columns id, prediction_text[, null_odds])", ID,
+        PREDICTION_TEXT);
+    return table.withColumn(ORD, monotonically_increasing_id());
   }
 
   /**
@@ -63,26 +87,33 @@ public final class PredictionFiles {
     try {
       return spark.read().option("wholetext", "true").text(path)
           .select(posexplode(from_json(col("value"), DataTypes.createMapType(DataTypes.StringType, valueType))))
-          .select(col("key").as("id"), col("value"), col("pos").cast(DataTypes.LongType).as("ord"));
+          .select(col("key").as(ID), col("value"), col("pos").cast(DataTypes.LongType).as(ORD));
     } catch (RuntimeException e) {
       throw new UsageException("cannot read " + path + " as a JSON object {\"id\": value, …}: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Writes {@code predictions.json} and, when the table has non-null {@code null_odds}, {@code null_odds.json}
-   * into {@code dir}. The rows stream to the driver one partition at a time ({@code toLocalIterator}), which
-   * writes the single file the official scripts read; returns whether null_odds.json was written.
+   * Writes {@code predictions} into {@code dir}: the table as Parquet ({@link #TABLE}), then from it
+   * {@code predictions.json} and, when some {@code null_odds} is not null, {@code null_odds.json}. The rows stream
+   * to the driver one partition at a time ({@code toLocalIterator}), which writes the single file the official
+   * scripts read. Returns the table read back and whether null_odds.json was written.
    */
-  public static boolean writeJson(SparkSession spark, Dataset<Row> predictions, String dir) {
-    Dataset<Row> rows = predictions.select(col("id"), col("prediction_text"), col("null_odds").cast("double"));
-    boolean withOdds = !rows.filter(col("null_odds").isNotNull()).isEmpty();
-    writeObject(spark, new Path(dir, "predictions.json"), rows, false);
+  public static Written write(SparkSession spark, Dataset<Row> predictions, String dir) {
+    String table = new Path(dir, TABLE).toString();
+    predictions.write().parquet(table);
+    Dataset<Row> written = spark.read().parquet(table);
+    Dataset<Row> rows = written.select(col(ID), col(PREDICTION_TEXT), col(NULL_ODDS).cast("double"));
+    boolean withOdds = !rows.filter(col(NULL_ODDS).isNotNull()).isEmpty();
+    writeObject(spark, new Path(dir, PREDICTIONS_JSON), rows, false);
     if (withOdds) {
-      writeObject(spark, new Path(dir, "null_odds.json"), rows, true);
+      writeObject(spark, new Path(dir, NULL_ODDS_JSON), rows, true);
     }
-    return withOdds;
+    return new Written(written, withOdds);
   }
+
+  /** The table as written, and whether it had null odds to write. */
+  public record Written(Dataset<Row> table, boolean nullOdds) {}
 
   private static void writeObject(SparkSession spark, Path path, Dataset<Row> rows, boolean odds) {
     try {

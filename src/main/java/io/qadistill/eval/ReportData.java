@@ -52,5 +52,6 @@ public record ReportData(
    */
   public record Comparison(
       String modelA, String modelB, Map<String, Object> summaryB, List<Breakdown> breakdownsB, long questions,
-      long agree, long bothRight, long onlyA, long onlyB, long neither, double f1A, double f1B, List<Difference> differences) {}
+      long agree, long bothRight, long onlyA, long onlyB, long neither, double f1A, double f1B,
+      List<Difference> differences) {}
 }

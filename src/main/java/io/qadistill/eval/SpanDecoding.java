@@ -4,11 +4,14 @@ import static io.qadistill.features.FeaturesTable.EXAMPLE_ID;
 import static io.qadistill.features.FeaturesTable.OFFSET_END;
 import static io.qadistill.features.FeaturesTable.OFFSET_START;
 import static io.qadistill.features.FeaturesTable.WINDOW;
+import static io.qadistill.teacher.LogitsTable.END_LOGITS;
+import static io.qadistill.teacher.LogitsTable.START_LOGITS;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.struct;
 
 import io.qadistill.features.FeaturesTable;
+import io.qadistill.squad.ExamplesTable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,17 +29,6 @@ import org.apache.spark.sql.types.StructType;
  * then decoded row by row. Nothing but the plan goes through the driver.
  */
 public final class SpanDecoding {
-  /** The predictions table: id, prediction_text, null_odds (v2.0; null for v1.1), nbest. */
-  public static final StructType PREDICTIONS = new StructType()
-      .add("id", DataTypes.StringType, false)
-      .add("prediction_text", DataTypes.StringType, false)
-      .add("null_odds", DataTypes.DoubleType, true)
-      .add("nbest", DataTypes.createArrayType(new StructType()
-          .add("text", DataTypes.StringType, false)
-          .add("probability", DataTypes.DoubleType, false)
-          .add("start_logit", DataTypes.FloatType, false)
-          .add("end_logit", DataTypes.FloatType, false), false), false);
-
   private SpanDecoding() {}
 
   /**
@@ -50,13 +42,14 @@ public final class SpanDecoding {
   public static Dataset<Row> decode(
       Dataset<Row> examples, Dataset<Row> features, Dataset<Row> logits, SpanDecoder.Config config) {
     Dataset<Row> windows = features.select(EXAMPLE_ID, WINDOW, OFFSET_START, OFFSET_END)
-        .join(logits.select(EXAMPLE_ID, WINDOW, "start_logits", "end_logits"), new String[] {EXAMPLE_ID, WINDOW})
+        .join(logits.select(EXAMPLE_ID, WINDOW, START_LOGITS, END_LOGITS), new String[] {EXAMPLE_ID, WINDOW})
         .groupBy(EXAMPLE_ID)
-        .agg(collect_list(struct(WINDOW, OFFSET_START, OFFSET_END, "start_logits", "end_logits")).as("windows"));
+        .agg(collect_list(struct(WINDOW, OFFSET_START, OFFSET_END, START_LOGITS, END_LOGITS)).as("windows"));
     Dataset<Row> grouped = windows
-        .join(examples.select(col("id").as(EXAMPLE_ID), col("context")), EXAMPLE_ID);
+        .join(examples.select(col(ExamplesTable.ID).as(EXAMPLE_ID), col(ExamplesTable.CONTEXT)), EXAMPLE_ID);
     MapFunction<Row, Row> decodeRow = row -> decodeRow(row, config);
-    return grouped.select(EXAMPLE_ID, "context", "windows").map(decodeRow, Encoders.row(PREDICTIONS));
+    return grouped.select(EXAMPLE_ID, ExamplesTable.CONTEXT, "windows")
+        .map(decodeRow, Encoders.row(PredictionsTable.SCHEMA));
   }
 
   private static Row decodeRow(Row row, SpanDecoder.Config config) {

@@ -1,5 +1,20 @@
 package io.qadistill.eval;
 
+import static io.qadistill.eval.ScoresTable.ANSWER_WORDS;
+import static io.qadistill.eval.ScoresTable.CONTEXT_WORDS;
+import static io.qadistill.eval.ScoresTable.EXACT;
+import static io.qadistill.eval.ScoresTable.EXACT_RAW;
+import static io.qadistill.eval.ScoresTable.F1;
+import static io.qadistill.eval.ScoresTable.F1_RAW;
+import static io.qadistill.eval.ScoresTable.GOLD_ANSWERS;
+import static io.qadistill.eval.ScoresTable.HAS_ANSWER;
+import static io.qadistill.eval.ScoresTable.ID;
+import static io.qadistill.eval.ScoresTable.NULL_ODDS;
+import static io.qadistill.eval.ScoresTable.ORD;
+import static io.qadistill.eval.ScoresTable.PREDICTION_TEXT;
+import static io.qadistill.eval.ScoresTable.QUESTION;
+import static io.qadistill.eval.ScoresTable.QUESTION_WORD;
+import static io.qadistill.eval.ScoresTable.TITLE;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_intersect;
 import static org.apache.spark.sql.functions.array_remove;
@@ -18,6 +33,7 @@ import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
+import io.qadistill.squad.ExamplesTable;
 import io.qadistill.common.UsageException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -52,11 +68,14 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>Predictions are a DataFrame with {@code id}, {@code prediction_text} and optionally {@code null_odds}
  * (the script's {@code na_probs}) and {@code ord} (input order, which breaks ties in null odds as the script's
- * stable sort over the null-odds file does); see {@link PredictionFiles}.
+ * stable sort over the null-odds file does); see {@link PredictionsTable}.
  */
 public final class SquadEvaluation {
   /** The question words of the report's breakdown; "other" when none occurs in the question. */
   public static final List<String> QUESTION_WORDS = List.of("what", "who", "when", "where", "which", "why", "how");
+
+  /** The examples' gold answer texts. */
+  private static final String GOLD_TEXTS = ExamplesTable.ANSWERS + "." + ExamplesTable.TEXT;
 
   private static final StructType SCORE = new StructType()
       .add("exact", DataTypes.DoubleType, false).add("f1", DataTypes.DoubleType, false);
@@ -69,7 +88,7 @@ public final class SquadEvaluation {
 
   /** v2.0 when some example has no gold answer (the script's {@code qid_to_has_ans}), else v1.1. */
   public static SquadVersion detectVersion(Dataset<Row> examples) {
-    return examples.filter(coalesce(size(col("answers.text")), lit(0)).equalTo(0)).isEmpty()
+    return examples.filter(coalesce(size(col(GOLD_TEXTS)), lit(0)).equalTo(0)).isEmpty()
         ? SquadVersion.V1_1 : SquadVersion.V2_0;
   }
 
@@ -98,35 +117,36 @@ public final class SquadEvaluation {
       Dataset<Row> examples, Dataset<Row> predictions, SquadVersion version, double naProbThreshold) {
     List<String> columns = Arrays.asList(predictions.columns());
     Dataset<Row> preds = predictions.select(
-        col("id"),
-        col("prediction_text"),
-        columns.contains("null_odds") ? col("null_odds").cast(DataTypes.DoubleType)
-            : lit(null).cast(DataTypes.DoubleType).as("null_odds"),
-        columns.contains("ord") ? col("ord") : monotonically_increasing_id().as("ord"));
-    Column predicted = col("prediction_text").isNotNull();
+        col(ID),
+        col(PREDICTION_TEXT),
+        columns.contains(NULL_ODDS) ? col(NULL_ODDS).cast(DataTypes.DoubleType)
+            : lit(null).cast(DataTypes.DoubleType).as(NULL_ODDS),
+        columns.contains(ORD) ? col(ORD) : monotonically_increasing_id().as(ORD));
+    Column predicted = col(PREDICTION_TEXT).isNotNull();
     // A missing prediction scores 0 and counts in v1.1; v2.0 leaves it out.
     Column missing = lit(version == SquadVersion.V1_1 ? 0.0 : null).cast(DataTypes.DoubleType);
     Dataset<Row> scored = examples
-        .select(col("id"), col("title"), col("question"), col("context"), col("answers.text").as("gold_answers"))
-        .join(preds, new String[] {"id"}, "left")
-        .withColumn("has_answer", coalesce(size(col("gold_answers")), lit(0)).gt(0))
-        .withColumn("_score", when(predicted, score(col("prediction_text"), col("gold_answers"), version)))
-        .withColumn("exact_raw", coalesce(col("_score.exact"), missing))
-        .withColumn("f1_raw", coalesce(col("_score.f1"), missing));
+        .select(col(ExamplesTable.ID).as(ID), col(ExamplesTable.TITLE).as(TITLE),
+            col(ExamplesTable.QUESTION).as(QUESTION), col(ExamplesTable.CONTEXT), col(GOLD_TEXTS).as(GOLD_ANSWERS))
+        .join(preds, new String[] {ID}, "left")
+        .withColumn(HAS_ANSWER, coalesce(size(col(GOLD_ANSWERS)), lit(0)).gt(0))
+        .withColumn("_score", when(predicted, score(col(PREDICTION_TEXT), col(GOLD_ANSWERS), version)))
+        .withColumn(EXACT_RAW, coalesce(col("_score.exact"), missing))
+        .withColumn(F1_RAW, coalesce(col("_score.f1"), missing));
     if (version == SquadVersion.V2_0) {
-      Column answersNothing = coalesce(col("null_odds"), lit(0.0)).gt(naProbThreshold).and(predicted);
-      Column noAnswerScore = when(col("has_answer"), lit(0.0)).otherwise(lit(1.0));
+      Column answersNothing = coalesce(col(NULL_ODDS), lit(0.0)).gt(naProbThreshold).and(predicted);
+      Column noAnswerScore = when(col(HAS_ANSWER), lit(0.0)).otherwise(lit(1.0));
       scored = scored
-          .withColumn("exact", when(answersNothing, noAnswerScore).otherwise(col("exact_raw")))
-          .withColumn("f1", when(answersNothing, noAnswerScore).otherwise(col("f1_raw")));
+          .withColumn(EXACT, when(answersNothing, noAnswerScore).otherwise(col(EXACT_RAW)))
+          .withColumn(F1, when(answersNothing, noAnswerScore).otherwise(col(F1_RAW)));
     } else {
-      scored = scored.withColumn("exact", col("exact_raw")).withColumn("f1", col("f1_raw"));
+      scored = scored.withColumn(EXACT, col(EXACT_RAW)).withColumn(F1, col(F1_RAW));
     }
     return scored
-        .withColumn("question_word", questionWord(col("question")))
-        .withColumn("answer_words", coalesce(size(words(try_element_at(col("gold_answers"), lit(1)))), lit(0)))
-        .withColumn("context_words", size(words(col("context"))))
-        .drop("_score", "context");
+        .withColumn(QUESTION_WORD, questionWord(col(QUESTION)))
+        .withColumn(ANSWER_WORDS, coalesce(size(words(try_element_at(col(GOLD_ANSWERS), lit(1)))), lit(0)))
+        .withColumn(CONTEXT_WORDS, size(words(col(ExamplesTable.CONTEXT))))
+        .drop("_score", ExamplesTable.CONTEXT);
   }
 
   /** White-space separated words of a text (null stays null). */
@@ -153,20 +173,20 @@ public final class SquadEvaluation {
    * raises KeyError there); null odds given for some but not all predicted questions is a usage error.
    */
   public static Map<String, Object> summary(Dataset<Row> scores, SquadVersion version) {
-    Column has = col("has_answer");
-    Column counted = col("exact").isNotNull();
+    Column has = col(HAS_ANSWER);
+    Column counted = col(EXACT).isNotNull();
     Row a = scores.agg(
         count(lit(1)),
-        count(col("exact")),
-        coalesce(sum(col("exact")), lit(0.0)),
-        coalesce(sum(col("f1")), lit(0.0)),
-        count(when(has, col("exact"))),
-        coalesce(sum(when(has, col("exact"))), lit(0.0)),
-        coalesce(sum(when(has, col("f1"))), lit(0.0)),
+        count(col(EXACT)),
+        coalesce(sum(col(EXACT)), lit(0.0)),
+        coalesce(sum(col(F1)), lit(0.0)),
+        count(when(has, col(EXACT))),
+        coalesce(sum(when(has, col(EXACT))), lit(0.0)),
+        coalesce(sum(when(has, col(F1))), lit(0.0)),
         count(when(has.and(counted), lit(1))).as("has_counted"),
         coalesce(sum(when(has, lit(1))), lit(0L)),
         coalesce(sum(when(not(has), lit(1))), lit(0L)),
-        count(when(counted, col("null_odds"))))
+        count(when(counted, col(NULL_ODDS))))
         .first();
     long examples = a.getLong(0);
     long total = a.getLong(1);
@@ -234,11 +254,11 @@ public final class SquadEvaluation {
           exact.bestScore(scored), exact.bestThreshold(), f1.bestScore(scored), f1.bestThreshold())).iterator();
     };
     return scores
-        .filter(col("exact_raw").isNotNull())
-        .select(col("null_odds"), col("has_answer"), length(col("prediction_text")).gt(0),
-            col("exact_raw"), col("f1_raw"), col("ord"))
+        .filter(col(EXACT_RAW).isNotNull())
+        .select(col(NULL_ODDS), col(HAS_ANSWER), length(col(PREDICTION_TEXT)).gt(0),
+            col(EXACT_RAW), col(F1_RAW), col(ORD))
         .repartition(1)
-        .sortWithinPartitions(col("null_odds"), col("ord"))
+        .sortWithinPartitions(col(NULL_ODDS), col(ORD))
         .mapPartitions(walk, Encoders.row(BEST_SCHEMA))
         .first();
   }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * activation from Erf/Tanh nodes); dropout probabilities are not in an inference graph and take BERT's 0.1.
  * The encoder has no question-answering head: {@code qa_outputs} is initialised from the seed.
  */
-public final class OnnxImport implements Stage<OnnxImport.Result> {
+public record OnnxImport(OnnxImport.Config config) implements Stage<OnnxImport.Result> {
   /** {@code onnx}: a file path, or {@link #CLASSPATH} for the bundled all-MiniLM-L6-v2. */
   public record Config(String onnx, Path out, Path tokenizer, long seed) {
     public Config {
@@ -55,20 +55,9 @@ public final class OnnxImport implements Stage<OnnxImport.Result> {
   private static final Pattern LAYER = Pattern.compile("layer[._](\\d+)[./]");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Config config;
-
-  public OnnxImport(Config config) {
-    this.config = config;
-  }
-
   @Override
   public String name() {
     return "import-model";
-  }
-
-  @Override
-  public Config config() {
-    return config;
   }
 
   /** The ONNX file; none for the bundled model, which the project's version pins. */

@@ -13,7 +13,7 @@ import org.apache.spark.sql.SparkSession;
  * A fixed sample of an examples table: the {@code size} examples whose ids hash lowest. Spread over every article
  * (unlike the first N), the same on every run and every cluster, and each example kept whole.
  */
-final class ExampleSample implements Stage<ExampleSample.Result> {
+record ExampleSample(ExampleSample.Config config) implements Stage<ExampleSample.Result> {
   /** {@code size} examples of {@code examples} into {@code out}. */
   record Config(String examples, String out, int size) {
     Config {
@@ -26,20 +26,9 @@ final class ExampleSample implements Stage<ExampleSample.Result> {
   /** What was kept: {@code kept} of {@code examples} (all of them when there are no more than the size). */
   record Result(long examples, long kept, String out) {}
 
-  private final Config config;
-
-  ExampleSample(Config config) {
-    this.config = config;
-  }
-
   @Override
   public String name() {
     return "sample";
-  }
-
-  @Override
-  public Config config() {
-    return config;
   }
 
   @Override

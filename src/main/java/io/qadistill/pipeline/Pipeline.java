@@ -6,6 +6,7 @@ import io.qadistill.common.Provenance;
 import io.qadistill.eval.EvaluateJob;
 import io.qadistill.eval.ModelFacts;
 import io.qadistill.eval.PredictJob;
+import io.qadistill.eval.PredictionsTable;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
@@ -106,11 +107,12 @@ public final class Pipeline {
     models.forEach((name, dir) -> {
       PredictJob.Config predict = PredictJob.Config.ofModel(devExamples, devFeatures, dir, config.path("dev-" + name));
       stage("predict " + name, predict.output(), predict, () -> new PredictJob(predict).run(spark));
-      predictions.put(name, predict.output() + "/predictions");
+      predictions.put(name, predict.output() + "/" + PredictionsTable.TABLE);
     });
 
     EvaluateJob.Config evaluate = new EvaluateJob.Config(devExamples, predictions.get("teacher"), null,
-        predictions.get("student"), null, devFeatures, config.path("report"), null, 1.0, "teacher", "student");
+        predictions.get("student"), null, devFeatures, config.path("report"), null,
+        EvaluateJob.Config.NA_PROB_THRESHOLD, "teacher", "student");
     stage("report", evaluate.output(), evaluate,
         () -> new EvaluateJob(evaluate, speeds(spark, models, devFeatures)).run(spark));
 

@@ -71,17 +71,11 @@ import org.slf4j.LoggerFactory;
  * error; null for a row of a table whose files are not known), reason ({@link Reason#code()}), detail (a sentence
  * for humans), raw (the record's JSON as in the input, without its context; null for a malformed file).
  */
-public final class ReadJob implements Stage<ReadResult> {
+public record ReadJob(ReadConfig config) implements Stage<ReadResult> {
   private static final Logger LOG = LoggerFactory.getLogger(ReadJob.class);
 
   /** About how many input bytes one task reads, when files can be grouped (a file is never split). */
   static final long TASK_BYTES = 64L << 20;
-
-  private final ReadConfig config;
-
-  public ReadJob(ReadConfig config) {
-    this.config = config;
-  }
 
   /** What the executors produce and what it was read from. */
   private record Parsed(Dataset<Row> rows, int files) {}
@@ -89,11 +83,6 @@ public final class ReadJob implements Stage<ReadResult> {
   @Override
   public String name() {
     return "read";
-  }
-
-  @Override
-  public ReadConfig config() {
-    return config;
   }
 
   /** The paths, directories or globs given (or the catalog table's name, which has no fingerprint). */

@@ -6,9 +6,10 @@ import static org.apache.spark.sql.functions.get_json_object;
 import io.qadistill.common.Quarantine;
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
-import java.util.ArrayList;
+import io.qadistill.features.FeaturesTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -35,6 +36,8 @@ import org.apache.spark.sql.types.StructType;
  * writes the logits of the model it ran; {@link #readOne} reads either.
  */
 public final class LogitsTable {
+  public static final String START_LOGITS = "start_logits";
+  public static final String END_LOGITS = "end_logits";
   public static final String TEACHER = "teacher";
   public static final String RUN = "run";
   static final String QUARANTINE_DIR = "_quarantine";
@@ -44,10 +47,10 @@ public final class LogitsTable {
 
   /** What a run's Parquet files hold; teacher and run come from the directory names. */
   public static final StructType FILE_SCHEMA = new StructType()
-      .add("example_id", DataTypes.StringType, false)
-      .add("window", DataTypes.IntegerType, false)
-      .add("start_logits", FLOATS, false)
-      .add("end_logits", FLOATS, false);
+      .add(FeaturesTable.EXAMPLE_ID, DataTypes.StringType, false)
+      .add(FeaturesTable.WINDOW, DataTypes.IntegerType, false)
+      .add(START_LOGITS, FLOATS, false)
+      .add(END_LOGITS, FLOATS, false);
 
   /** The logits table as {@link #read} returns it: the features' key, one logit per token, the fingerprint. */
   public static final StructType SCHEMA = FILE_SCHEMA.add(TEACHER, DataTypes.StringType, false);

@@ -1,6 +1,7 @@
 package io.qadistill.teacher;
 
 import ai.djl.Device;
+import io.qadistill.common.JobGroup;
 import io.qadistill.common.ProgressLog;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
@@ -71,7 +72,14 @@ public final class TeacherLogitsJob {
 
   private TeacherLogitsJob() {}
 
+  /** Runs in the Spark job group "teacher-logits"; the caller's group is restored after, also on failure. */
   public static Result run(SparkSession spark, TeacherLogitsConfig config) {
+    try (JobGroup group = JobGroup.enter(spark, "teacher-logits", "teacher-logits: load the teacher")) {
+      return run(spark, config, group);
+    }
+  }
+
+  private static Result run(SparkSession spark, TeacherLogitsConfig config, JobGroup group) {
     long t0 = System.nanoTime();
     String fingerprint = TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.teacher());
     // Fails here, before any task, when the teacher does not load; local tasks reuse this CPU copy.
@@ -80,11 +88,10 @@ public final class TeacherLogitsJob {
     Dataset<Row> features = FeaturesTable.read(spark, config.features(), FEATURE_COLUMNS);
     Dataset<Row> missing = features.join(LogitsTable.doneKeys(spark, config.out(), fingerprint),
         new String[] {FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW}, "left_anti");
-    spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: count rows without logits", false);
+    group.describe("teacher-logits: count rows without logits");
     long total = features.count();
     long toDo = missing.count();
     if (toDo == 0) {
-      spark.sparkContext().clearJobGroup();
       LOG.info("teacher-logits: all {} feature rows already have logits of teacher {}", total, fingerprint);
       return new Result(fingerprint, total, 0, total, 0, Map.of(), 0, (System.nanoTime() - t0) / 1e9,
           config.out(), null, null);
@@ -94,7 +101,7 @@ public final class TeacherLogitsJob {
     Path staging = new Path(new Path(config.out(), LogitsTable.STAGING_DIR), UUID.randomUUID().toString());
     try {
       clearStaging(fs, staging.getParent());
-      spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: check " + toDo + " rows", false);
+      group.describe("teacher-logits: check " + toDo + " rows");
       Path quarantined = new Path(staging, "quarantine");
       String featuresPath = config.features();
       missing.mapPartitions((MapPartitionsFunction<Row, Row>) it -> refuse(it, check, featuresPath),
@@ -109,8 +116,7 @@ public final class TeacherLogitsJob {
       double scoreSeconds = 0;
       Path logits = new Path(staging, "logits");
       if (toDo > refused) {
-        spark.sparkContext().setJobGroup("teacher-logits", "teacher-logits: score " + (toDo - refused)
-            + " rows with teacher " + fingerprint, false);
+        group.describe("teacher-logits: score " + (toDo - refused) + " rows with teacher " + fingerprint);
         // Row counts, not Parquet bytes, decide the tasks: scoring costs per row, and small tasks give a steady
         // progress log and cheap retries.
         int tasks = (int) Math.max(spark.sparkContext().defaultParallelism(),
@@ -151,7 +157,6 @@ public final class TeacherLogitsJob {
       if (runDir != null) {
         commit(fs, logits, runDir);
       }
-      spark.sparkContext().clearJobGroup();
       Result result = new Result(fingerprint, total, scored, total - toDo, refused, byReason,
           scoreSeconds > 0 ? scored / scoreSeconds : 0, (System.nanoTime() - t0) / 1e9, config.out(),
           runDir == null ? null : runDir.toString(), quarantineDir == null ? null : quarantineDir.toString());

@@ -45,8 +45,8 @@ public final class TrainData {
     Dataset<Row> features = features(spark, featuresPath);
     long featureCount = features.count();
     Dataset<Row> joined = withLogits(spark, features, logitsPath, teacher);
-    JavaRDD<TrainRow> rows = joined.repartition(partitions, col("example_id"), col("window"))
-        .sortWithinPartitions("example_id", "window")
+    JavaRDD<TrainRow> rows = joined.repartition(partitions, col(FeaturesTable.EXAMPLE_ID), col(FeaturesTable.WINDOW))
+        .sortWithinPartitions(FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW)
         .javaRDD().map(TrainRow::of)
         .persist(StorageLevel.MEMORY_AND_DISK());
     rows.setName("training windows");
@@ -103,8 +103,8 @@ public final class TrainData {
       return features;
     }
     Dataset<Row> logits = LogitsTable.readOne(spark, logitsPath, teacher, "--logits");
-    return features.join(logits.select("example_id", "window", "start_logits", "end_logits"),
-        scala.jdk.javaapi.CollectionConverters.asScala(List.of("example_id", "window")).toSeq());
+    return features.join(logits.select(FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW, LogitsTable.START_LOGITS,
+        LogitsTable.END_LOGITS), new String[] {FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW});
   }
 
   private static long[] count(int partition, Iterator<TrainRow> rows, boolean withLogits) {

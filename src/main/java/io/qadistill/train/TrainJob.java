@@ -1,5 +1,6 @@
 package io.qadistill.train;
 
+import io.qadistill.common.JobGroup;
 import io.qadistill.common.Provenance;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.ModelDirectory;
@@ -73,7 +74,14 @@ public final class TrainJob {
     return TrainPlan.of(config, windows, partitions(spark, config.batches()));
   }
 
+  /** Runs in the Spark job group named as the job; the caller's group is restored after, also on failure. */
   public static Result run(SparkSession spark, TrainConfig config) {
+    try (JobGroup group = JobGroup.enter(spark, config.what(), config.what() + ": check the output")) {
+      return run(spark, config, group);
+    }
+  }
+
+  private static Result run(SparkSession spark, TrainConfig config, JobGroup group) {
     long t0 = System.nanoTime();
     Path out = Path.of(config.out());
     String what = config.what();
@@ -85,7 +93,7 @@ public final class TrainJob {
     }
     int partitions = partitions(spark, config.batches());
     int threads = threads(spark, config.threads(), partitions);
-    spark.sparkContext().setJobGroup(what, what + ": prepare the training windows", false);
+    group.describe(what + ": prepare the training windows");
     TrainData data = TrainData.prepare(spark, config.features(), config.logitsToRead(), config.teacher(), partitions);
     String run = UUID.randomUUID().toString();
     try {
@@ -134,10 +142,9 @@ public final class TrainJob {
             model, String.valueOf(checkpoints.latest()));
       }
     } finally {
-      spark.sparkContext().setJobGroup(what, what + ": release the models", false);
+      group.describe(what + ": release the models");
       data.rows().foreachPartition(rows -> Worker.closeRun(run));
       data.release();
-      spark.sparkContext().clearJobGroup();
     }
   }
 

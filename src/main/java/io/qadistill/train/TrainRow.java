@@ -1,6 +1,7 @@
 package io.qadistill.train;
 
 import io.qadistill.features.FeaturesTable;
+import io.qadistill.teacher.LogitsTable;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -34,11 +35,12 @@ public final class TrainRow implements Serializable {
 
   /** From a row of features (joined with the logits' start_logits and end_logits when they are there). */
   public static TrainRow of(Row row) {
-    boolean withLogits = hasField(row, "start_logits");
+    boolean withLogits = hasField(row, LogitsTable.START_LOGITS);
     return new TrainRow(row.getAs(FeaturesTable.EXAMPLE_ID), row.<Integer>getAs(FeaturesTable.WINDOW),
         ints(row, FeaturesTable.INPUT_IDS), ints(row, FeaturesTable.TOKEN_TYPE_IDS),
         row.<Integer>getAs(FeaturesTable.START_POSITIONS), row.<Integer>getAs(FeaturesTable.END_POSITIONS),
-        withLogits ? floats(row, "start_logits") : null, withLogits ? floats(row, "end_logits") : null);
+        withLogits ? floats(row, LogitsTable.START_LOGITS) : null,
+        withLogits ? floats(row, LogitsTable.END_LOGITS) : null);
   }
 
   public String exampleId() {

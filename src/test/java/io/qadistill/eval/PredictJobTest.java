@@ -227,7 +227,7 @@ class PredictJobTest {
         .isInstanceOf(UsageException.class)
         .hasMessage("the features table " + examples + " has no column example_id (it has [id, title, context, "
             + "question, answers, is_impossible]): give --features the --out directory of a 'featurize' run");
-    assertThatThrownBy(() -> PredictionFiles.read(spark, missing, null))
+    assertThatThrownBy(() -> PredictionsTable.read(spark, missing, null))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("cannot read the predictions table " + missing)
         .hasMessageContaining("give --predictions a predictions.json file");

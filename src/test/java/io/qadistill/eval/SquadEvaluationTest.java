@@ -173,7 +173,7 @@ class SquadEvaluationTest {
     json.writeValue(predFile.toFile(), preds);
     json.writeValue(oddsFile.toFile(), odds);
 
-    Dataset<Row> read = PredictionFiles.read(spark, predFile.toString(), oddsFile.toString());
+    Dataset<Row> read = PredictionsTable.read(spark, predFile.toString(), oddsFile.toString());
     Map<String, Object> summary = evaluate(SquadJson.examples(dev), read, SquadVersion.V2_0);
     Map<String, Object> expected = OfficialScripts.evaluateV2(dev, preds, odds);
     assertThat(summary.keySet()).containsExactlyElementsOf(expected.keySet());

@@ -172,6 +172,8 @@ class FeaturizeJobTest {
     FeaturizeJob.Result r = new FeaturizeJob(FeaturizeConfig.defaults(ex, tmp.resolve("v2-features").toString(),
         tmp.resolve("v2-quarantine").toString())).run(spark);
     assertThat(r.examples()).isEqualTo(11_873);
+    // the bundled (rebuilt) dev-v2.0 at 384/128 with this vocabulary; any change to the windowing shows here
+    assertThat(r.windows()).isEqualTo(12_134);
     spark.read().parquet(r.features()).createOrReplaceTempView("v2f");
     spark.read().parquet(ex).createOrReplaceTempView("v2e");
     long impossibleWindows = spark.sql("SELECT count(*) FROM v2f JOIN v2e ON v2f.example_id = v2e.id "
