@@ -1,6 +1,8 @@
 # Sourced by jobs/qadistill and jobs/bench: the project root, and java with the flags every run needs.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 java_flags=()
+# the heap when QADISTILL_JAVA_OPTS is not set; each launcher sets its own
+default_java_opts="-Xmx8g"
 
 # mkl_intel_cpu: the path of src/main/c/mkl_intel_cpu.c built into target/ (once, with cc), to preload on x86-64:
 # oneMKL inside PyTorch then picks its code paths on AMD CPUs as on Intel ones (training's GEMMs gain about 1.15x;
@@ -19,9 +21,10 @@ mkl_intel_cpu() {
 }
 
 # run_java MAIN-CLASS ARGS...: java with conf/jvm.options (Spark's --add-opens list, -Dai.djl.offline=true), the
-# caller's java_flags array, then QADISTILL_JAVA_OPTS (default -Xmx8g: later -D flags win, so the user's do) and
-# the logging configuration; it replaces the calling shell. The caller exports CLASSPATH: ONNX Runtime crashes the
-# JVM when the java command line is longer than about 4 KB.
+# caller's java_flags array, then QADISTILL_JAVA_OPTS (default: the caller's default_java_opts; later -D flags win,
+# so the user's do) and the logging configuration; it replaces the calling shell. A JVM out of heap exits at once
+# with the error, rather than hanging after a Spark thread died of it. The caller exports CLASSPATH: ONNX Runtime
+# crashes the JVM when the java command line is longer than about 4 KB.
 run_java() {
   # jemalloc instead of glibc's malloc for PyTorch's native memory where Debian's libjemalloc2 is installed: glibc
   # kept 0.8 to 2 GB more resident while two threads scored (many arenas, activations of ever-changing sizes), and
@@ -33,6 +36,6 @@ run_java() {
   preload="$(echo "$jemalloc $(mkl_intel_cpu)" | xargs)"
   export LD_PRELOAD="${LD_PRELOAD-$preload}"
   # shellcheck disable=SC2086 # QADISTILL_JAVA_OPTS holds several flags
-  exec java @"$root/conf/jvm.options" "${java_flags[@]}" ${QADISTILL_JAVA_OPTS:--Xmx8g} \
-    -Dlog4j2.configurationFile="$root/conf/log4j2.xml" "$@"
+  exec java @"$root/conf/jvm.options" -XX:+ExitOnOutOfMemoryError "${java_flags[@]}" \
+    ${QADISTILL_JAVA_OPTS:-$default_java_opts} -Dlog4j2.configurationFile="$root/conf/log4j2.xml" "$@"
 }

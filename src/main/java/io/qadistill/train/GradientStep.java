@@ -12,11 +12,13 @@ import java.util.List;
  * longest window, one forward and one backward pass in a native memory scope freed before the next), and the
  * passes' gradients are summed: the same sum as one pass over the batch, since a window's loss does not depend on
  * the windows beside it (padding is masked), while the activations kept for the backward pass, which grow with
- * windows × length² (attention), stay bounded: 16 windows of 384 tokens held 3 to 4 GB of them in one pass.
+ * windows × length² (attention), stay bounded. With 1,024 tokens the embedded default's fine-tuning of MiniLM
+ * (batches of 16, a 2 GB heap) peaked at 3.6 GiB resident in all, against 4.3 GiB with 2,048, and took no longer
+ * (docs/benchmarks.md, "Embedded pipeline").
  */
 public final class GradientStep {
   /** Padded tokens (windows × the longest) of one pass; a longer window goes alone. */
-  public static final int PASS_TOKENS = 2048;
+  public static final int PASS_TOKENS = 1024;
 
   private GradientStep() {}
 

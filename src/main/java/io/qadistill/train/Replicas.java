@@ -21,8 +21,12 @@ import org.apache.spark.broadcast.Broadcast;
  * copy costs the driver nothing per step; fetching it costs a round that returns 12 bytes a parameter.
  */
 final class Replicas {
-  /** Values of the state a fetching round returns at most: 256 MB, under spark.driver.maxResultSize's 1g. */
-  private static final int FETCH_VALUES = 1 << 26;
+  /**
+   * Values of the state a fetching round returns at most: 64 MB. A round's result is held three times over on the
+   * driver while it arrives (the executor's copy, its serialized form, the array read back; all in one JVM locally),
+   * so larger rounds raised the embedded default's peak heap by hundreds of MB for no gain in time.
+   */
+  private static final int FETCH_VALUES = 1 << 24;
 
   /** Thrown by a round that found a replica lost; the caller rolls back ({@link #rollback()}). */
   static final class Lost extends RuntimeException {
