@@ -125,7 +125,7 @@ class PredictJobTest {
 
   /**
    * all-MiniLM-L6-v2 imported from the bundled ONNX file (its QA head from a seed), run by the job over the
-   * features the featurize stage cuts from 30 dev-v2.0 questions: the logits are the model's (as QaPredictor
+   * features the featurize stage cuts from 30 dev-v2.0 questions: the logits are the model's (as QaScorer
    * gives them on the driver) and the predictions are what the decoder makes of them.
    */
   @Test
