@@ -6,7 +6,8 @@ default_java_opts="-Xmx8g"
 
 # mkl_intel_cpu: the path of src/main/c/mkl_intel_cpu.c built into target/ (once, with cc), to preload on x86-64:
 # oneMKL inside PyTorch then picks its code paths on AMD CPUs as on Intel ones (training's GEMMs gain about 1.15x;
-# docs/benchmarks.md, "Models"). Prints nothing where QADISTILL_MKL_INTEL_CPU=0, on other CPUs or without a compiler.
+# docs/benchmarks.md, "Models and runtimes"). Prints nothing where QADISTILL_MKL_INTEL_CPU=0, on other CPUs or
+# without a compiler.
 mkl_intel_cpu() {
   [ "${QADISTILL_MKL_INTEL_CPU:-1}" != 0 ] && [ "$(uname -m)" = x86_64 ] || return 0
   local src="$root/src/main/c/mkl_intel_cpu.c" lib="$root/target/libmkl_intel_cpu.so"
@@ -28,8 +29,8 @@ mkl_intel_cpu() {
 run_java() {
   # jemalloc instead of glibc's malloc for PyTorch's native memory where Debian's libjemalloc2 is installed: glibc
   # kept 0.8 to 2 GB more resident while two threads scored (many arenas, activations of ever-changing sizes), and
-  # its fresh mmap of every tensor over 32 MB made big batches 1.6x slower (docs/benchmarks.md, "Models" and
-  # "Teacher logits"). An LD_PRELOAD of your own wins; LD_PRELOAD= (empty) keeps glibc's.
+  # its fresh mmap of every tensor over 32 MB made big batches 1.6x slower (docs/benchmarks.md, "Models and
+  # runtimes" and "Teacher logits"). An LD_PRELOAD of your own wins; LD_PRELOAD= (empty) keeps glibc's.
   local jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
   [ -e "$jemalloc" ] || jemalloc=""
   local preload

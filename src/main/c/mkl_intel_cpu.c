@@ -6,6 +6,6 @@
  * bits, so no instruction the CPU lacks is used; on Intel CPUs the answer is the one oneMKL gives anyway.
  *
  * jobs/qadistill and jobs/bench build it into target/ with the system's C compiler and preload it on x86-64;
- * QADISTILL_MKL_INTEL_CPU=0 turns it off (README, "Speed on AMD CPUs"; docs/benchmarks.md, "Models").
+ * QADISTILL_MKL_INTEL_CPU=0 turns it off (README, "Speed on AMD CPUs"; docs/benchmarks.md, "Models and runtimes").
  */
 int mkl_serv_intel_cpu_true(void) { return 1; }

@@ -20,9 +20,9 @@ public final class Runtimes {
    * Sets the number of threads PyTorch uses inside one op: 1 where concurrent tasks keep the cores busy, the
    * executor's cores where one task runs at a time. On CPU, one intra-op thread per task and as many concurrent
    * tasks as cores (spark.task.cpus=1) was 1.4× faster than one task with 2 intra-op threads on a busy 2-core
-   * machine (docs/benchmarks.md, "Models"): OpenMP's per-op barriers stall whenever a thread is descheduled.
-   * PyTorch keeps the count per calling thread, applied when a thread first runs an op: set it on the thread that
-   * will score or train, before its first op.
+   * machine (docs/benchmarks.md, "Models and runtimes"): OpenMP's per-op barriers stall whenever a thread is
+   * descheduled. PyTorch keeps the count per calling thread, applied when a thread first runs an op: set it on the
+   * thread that will score or train, before its first op.
    */
   public static void setThreads(int threads) {
     if (threads < 1) {
