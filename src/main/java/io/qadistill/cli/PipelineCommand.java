@@ -53,6 +53,8 @@ final class PipelineCommand extends SparkCommand {
 
   @Mixin WindowOptions window;
 
+  @Mixin ScoringOptions scoring;
+
   @Option(names = "--train-examples", paramLabel = "N", description = "Train on a fixed sample of N questions; "
       + "0 = all. Default: " + PipelineConfig.TRAIN_EXAMPLES + " of the bundled sample, all of a --train given.")
   Integer trainExamples;
@@ -112,7 +114,8 @@ final class PipelineCommand extends SparkCommand {
     return new PipelineConfig(input(train, trainFormat, trainColumns, embedded.train()),
         input(dev, devFormat, devColumns, embedded.dev()), embedded.work(), window.maxLength, window.docStride,
         trainSample, devExamples, teacher, new Training(teacherEpochs, batchSize, teacherLearningRate),
-        new Training(studentEpochs, batchSize, studentLearningRate), studentLayers, partitions, dropout, seed);
+        new Training(studentEpochs, batchSize, studentLearningRate), studentLayers, partitions, dropout, seed,
+        scoring.runtime, scoring.int8);
   }
 
   private static ReadInput input(String path, InputFormat format, Map<String, String> columns,

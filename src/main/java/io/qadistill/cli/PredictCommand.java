@@ -6,6 +6,7 @@ import io.qadistill.eval.SquadVersion;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qadistill predict}: wires options into {@link PredictJob}. */
@@ -58,10 +59,12 @@ final class PredictCommand extends SparkCommand {
       description = "v2.0: predict no answer when null score - best span score exceeds this (default ${DEFAULT-VALUE}).")
   double nullScoreDiffThreshold;
 
+  @Mixin ScoringOptions scoring;
+
   @Override
   Object run(SparkSession spark) {
     return new PredictJob(new PredictJob.Config(examples, features, source.model, source.logits, teacher,
-        output, version, nBestSize, maxAnswerLength, nullScoreDiffThreshold))
+        output, version, nBestSize, maxAnswerLength, nullScoreDiffThreshold, scoring.runtime, scoring.int8))
         .run(spark);
   }
 }

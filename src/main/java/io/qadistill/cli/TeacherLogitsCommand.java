@@ -4,6 +4,7 @@ import io.qadistill.teacher.TeacherLogitsConfig;
 import io.qadistill.teacher.TeacherLogitsJob;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code qadistill teacher-logits}: features to the teacher's logits (see {@link TeacherLogitsJob}). */
@@ -38,16 +39,19 @@ final class TeacherLogitsCommand extends SparkCommand {
   int batchTokens;
 
   @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-      description = "PyTorch threads per task on CPU executors; 0 (default): spark.task.cpus.")
+      description = "Intra-op threads per task on CPU executors (ONNX Runtime's or PyTorch's); 0 (default): "
+          + "spark.task.cpus.")
   int threads;
 
   @Option(names = "--rows-per-task", defaultValue = "" + TeacherLogitsConfig.DEFAULT_ROWS_PER_TASK,
       paramLabel = "N", description = "Feature rows per Spark task (default: ${DEFAULT-VALUE}); raise it on GPUs.")
   int rowsPerTask;
 
+  @Mixin ScoringOptions scoring;
+
   @Override
   Object run(SparkSession spark) {
     return TeacherLogitsJob.run(spark, new TeacherLogitsConfig(features, teacher, out, batchTokens, threads,
-        rowsPerTask));
+        rowsPerTask, scoring.runtime, scoring.int8));
   }
 }

@@ -85,14 +85,15 @@ public final class HtmlReport {
     double maxSpeed = models.stream().mapToDouble(ModelFacts::windowsPerSecond).max().orElse(1);
     double maxBytes = models.stream().mapToLong(ModelFacts::bytes).max().orElse(1);
     h.append("<h2>Models: size and speed</h2>\n<table><tr><th>model</th><th>layers</th><th>hidden</th>")
-        .append("<th>parameters</th><th>MB</th><th>windows/s</th><th>speed-up</th></tr>");
+        .append("<th>parameters</th><th>MB</th><th>runtime</th><th>windows/s</th><th>speed-up</th></tr>");
     double slowest = models.stream().mapToDouble(ModelFacts::windowsPerSecond).min().orElse(1);
     for (ModelFacts m : models) {
       h.append("<tr><td>").append(esc(m.name())).append("<div class=\"muted\">").append(esc(m.dir()))
           .append("</div></td><td class=\"n\">").append(m.layers()).append("</td><td class=\"n\">")
           .append(m.hidden()).append("</td><td class=\"n\">")
           .append(String.format(Locale.ROOT, "%,d", m.parameters())).append("</td><td class=\"n\">")
-          .append(format(m.bytes() / 1e6)).append("</td><td class=\"n\">").append(format(m.windowsPerSecond()))
+          .append(format(m.bytes() / 1e6)).append("</td><td>").append(esc(m.runtime()))
+          .append("</td><td class=\"n\">").append(format(m.windowsPerSecond()))
           .append("</td><td class=\"n\">").append(format(m.windowsPerSecond() / slowest)).append("×</td></tr>");
     }
     h.append("</table>\n");

@@ -1,9 +1,13 @@
 package io.qadistill.eval;
 
+import ai.djl.Device;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
+import io.qadistill.model.ScoringModel;
+import io.qadistill.model.ScoringRuntime;
+import io.qadistill.teacher.TeacherFingerprint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,27 +31,40 @@ import org.slf4j.LoggerFactory;
  * @param bytes size of {@code model.safetensors}
  * @param windowsPerSecond inference speed on the measured windows ({@link #measure})
  * @param threads intra-op threads the speed was measured with
+ * @param runtime what ran the model ({@link ScoringModel#describe})
  */
 public record ModelFacts(String name, String dir, int layers, int hidden, long parameters, long bytes,
-    double windowsPerSecond, int threads) {
+    double windowsPerSecond, int threads, String runtime) {
   private static final Logger LOG = LoggerFactory.getLogger(ModelFacts.class);
 
   /**
-   * Loads each model ({@code name → directory}) in this JVM and times it on the same windows, batched by length as
+   * Opens each model ({@code name → directory}) in this JVM with {@code runtime} (resolved for CPU tasks: ONNX
+   * Runtime by default, its graph made when missing or stale) and times it on the same windows, batched by length as
    * the predict stage does. The models take turns, {@code rounds} times in a rotating order after one warm-up
    * pass each, so a machine's drift falls on all alike and their speeds compare as a ratio.
    */
   public static List<ModelFacts> measure(Map<String, String> models, List<int[]> inputIds, List<int[]> tokenTypeIds,
-      int threads, int rounds) {
+      int threads, int rounds, ScoringRuntime runtime, boolean int8) {
     Runtimes.setThreads(threads);
     List<String> names = new ArrayList<>(models.keySet());
-    Map<String, QaModel> loaded = new LinkedHashMap<>();
+    Map<String, QaScorer> loaded = new LinkedHashMap<>();
     try {
       Map<String, long[]> nanos = new LinkedHashMap<>();
+      Map<String, ModelFacts> sizes = new LinkedHashMap<>();
       for (String name : names) {
-        QaModel model = ModelDirectory.load(Path.of(models.get(name)));
-        loaded.put(name, model);
-        model.score(inputIds, tokenTypeIds); // warm-up
+        Path dir = Path.of(models.get(name));
+        ScoringModel scoring = ScoringModel.prepare(dir, runtime, int8, false,
+            () -> TeacherFingerprint.of(new Configuration(), dir.toString()));
+        QaModel model = ModelDirectory.load(dir);
+        sizes.put(name, new ModelFacts(name, dir.toString(), model.config().numHiddenLayers(),
+            model.config().hiddenSize(), model.parameterCount(), bytes(dir), 0, threads, scoring.describe()));
+        QaScorer scorer = model; // PyTorch times the model loaded for its sizes
+        if (scoring.runtime() == ScoringRuntime.ONNX) {
+          model.close();
+          scorer = scoring.open(Device.cpu(), threads);
+        }
+        loaded.put(name, scorer);
+        scorer.score(inputIds, tokenTypeIds); // warm-up
         nanos.put(name, new long[1]);
       }
       for (int r = 0; r < rounds; r++) {
@@ -60,16 +78,16 @@ public record ModelFacts(String name, String dir, int layers, int hidden, long p
       }
       List<ModelFacts> facts = new ArrayList<>();
       for (String name : names) {
-        QaModel model = loaded.get(name);
+        ModelFacts m = sizes.get(name);
         double perSecond = rounds * (double) inputIds.size() / (nanos.get(name)[0] / 1e9);
-        facts.add(new ModelFacts(name, models.get(name), model.config().numHiddenLayers(),
-            model.config().hiddenSize(), model.parameterCount(), bytes(Path.of(models.get(name))), perSecond, threads));
-        LOG.info("{}: {} parameters, {} windows/s on {} windows ({} threads)", name, model.parameterCount(),
-            String.format("%.1f", perSecond), inputIds.size(), threads);
+        facts.add(new ModelFacts(name, m.dir(), m.layers(), m.hidden(), m.parameters(), m.bytes(), perSecond,
+            threads, m.runtime()));
+        LOG.info("{}: {} parameters, {} windows/s on {} windows ({} threads, {})", name, m.parameters(),
+            String.format("%.1f", perSecond), inputIds.size(), threads, m.runtime());
       }
       return facts;
     } finally {
-      loaded.values().forEach(QaModel::close);
+      loaded.values().forEach(QaScorer::close);
     }
   }
 

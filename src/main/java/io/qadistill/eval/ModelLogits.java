@@ -5,13 +5,15 @@ import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.ModelCache;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaScorer;
-import io.qadistill.model.Runtimes;
+import io.qadistill.model.ScoringModel;
 import io.qadistill.teacher.LogitsTable;
+import io.qadistill.teacher.TaskDevice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -21,10 +23,11 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * A model directory run over a features table on the executors: the logits table ({@link LogitsTable#SCHEMA},
- * teacher = the model's label). Each executor JVM loads the model once
- * ({@link ModelCache}) and every task on it reuses it; a task feeds its rows to the {@link QaScorer} in chunks
- * of {@link #CHUNK_ROWS}, which it batches by length. PyTorch uses {@code spark.task.cpus} threads per task, so
- * concurrent tasks share the executor's cores instead of each taking all of them.
+ * teacher = the model's label). Each executor JVM opens the model once, in the runtime the driver chose
+ * ({@link ScoringModel}, {@link ModelCache}), and every task on it reuses it; a task feeds its rows to the
+ * {@link QaScorer} in chunks of {@link #CHUNK_ROWS}, which it batches by length. A task scores with
+ * {@code spark.task.cpus} intra-op threads, so concurrent tasks share the executor's cores instead of each taking
+ * all of them.
  *
  * <p>The model directory must be readable at the same local path on every executor (a shared mount, or
  * shipped with {@code --files}). Cost: one pass over the features, no shuffle; nothing reaches the driver.
@@ -47,21 +50,20 @@ public final class ModelLogits {
   }
 
   /**
-   * Lazily computes the logits of every features row with the model in {@code modelDir}, labelled {@code label}.
+   * Lazily computes the logits of every features row with {@code model}, labelled {@code label}.
    *
    * @param features the features table (example_id, window, input_ids, token_type_ids used)
    * @param done counts the windows predicted, chunk by chunk (for the progress log)
    */
-  public static Dataset<Row> compute(Dataset<Row> features, String modelDir, String label,
+  public static Dataset<Row> compute(Dataset<Row> features, ScoringModel model, String label,
       QaScorer.Options options, LongAccumulator done) {
-    int threads = Integer.parseInt(features.sparkSession().conf().get("spark.task.cpus", "1"));
     // Options is not Serializable: its two numbers travel in the closure.
     int batchTokens = options.batchTokens();
     int maxBatchRows = options.maxBatchRows();
     MapPartitionsFunction<Row, Row> predict = rows -> {
-      Runtimes.setThreads(threads);
-      return new Chunks(rows, ModelCache.scorer(Path.of(modelDir)), new QaScorer.Options(batchTokens, maxBatchRows),
-          label, done);
+      TaskContext task = TaskContext.get();
+      QaScorer scorer = ModelCache.scorer(model, TaskDevice.of(task, model), task.cpus());
+      return new Chunks(rows, scorer, new QaScorer.Options(batchTokens, maxBatchRows), label, done);
     };
     return features
         .select(FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW, FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS)

@@ -7,48 +7,53 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The one piece of state shared between Spark tasks: loaded models per executor JVM, by model directory or
- * TorchScript file ({@link QaScorer#load}) and device.
+ * The one piece of state shared between Spark tasks: models opened for scoring per executor JVM, by model, runtime
+ * and precision ({@link ScoringModel}) and device.
  *
- * <p>A task calls {@link #scorer(Path)}; the first call in a JVM loads the directory
- * (seconds, and the weights' native memory), every later call with the same directory, from any task thread,
- * gets the same loaded model. A task given a GPU asks for the model on that device
- * ({@link #scorer(Path, Device)}): one copy per device the executor's tasks use. Models stay loaded until
- * {@link #evict(Path)} or JVM exit: an executor runs the tasks of one inference stage on one model, and reloading
- * it per task or partition would cost more than the inference itself. The directory must be on the executor's
- * local file system (ship it with {@code --files}/{@code SparkFiles} or a shared mount) and must not be rewritten
- * in place while a JVM holds it. Models in the cache are read-only and shared: never train or close one (evict does).
+ * <p>A task calls {@link #scorer(ScoringModel, Device, int)}; the first call in a JVM opens the model (seconds, and
+ * the weights' native memory), every later call for the same model, from any task thread, gets the same instance:
+ * for PyTorch one loaded copy per device the executor's tasks use (a task given a GPU asks for it on that GPU), for
+ * ONNX Runtime one session per graph (and intra-op thread count), which the tasks share (its {@code run} is
+ * thread-safe). Models stay open until {@link #evict(Path)} or JVM exit: an executor runs the tasks of one
+ * inference stage on one model, and reopening it per task or partition would cost more than the inference itself.
+ * The model must be on the executor's local file system (ship it with {@code --files}/{@code SparkFiles} or a
+ * shared mount) and must not be rewritten in place while a JVM holds it. Models in the cache are read-only and
+ * shared: never train or close one (evict does).
  */
 public final class ModelCache {
-  private record Key(Path dir, Device device) {}
+  /** {@code threads} counts for ONNX Runtime only (a session's pool); PyTorch keeps it per calling thread. */
+  private record Key(ScoringModel model, Device device, int threads) {}
 
   private static final ConcurrentMap<Key, QaScorer> MODELS = new ConcurrentHashMap<>();
 
   private ModelCache() {}
 
-  /** The model of {@code dir} on the runtime's default device, loaded on first use in this JVM. */
-  public static QaScorer scorer(Path dir) {
-    return scorer(dir, null);
-  }
-
   /**
-   * The model of {@code dir} (a model directory or a .pt file) on {@code device} (null: the engine's default),
-   * loaded on first use in this JVM.
+   * {@code model} for the calling task, opened on first use in this JVM, with {@code threads} intra-op threads:
+   * ONNX Runtime's session gets them when it opens; for PyTorch on the CPU they are set on the calling thread
+   * (PyTorch keeps the count per thread, so every task thread sets its own). {@code device} matters to PyTorch only
+   * (null: the engine's default); ONNX Runtime runs on the CPU.
    */
-  public static QaScorer scorer(Path dir, Device device) {
+  public static QaScorer scorer(ScoringModel model, Device device, int threads) {
+    if (model.runtime() == ScoringRuntime.ONNX) {
+      return MODELS.computeIfAbsent(new Key(model, Device.cpu(), threads),
+          key -> key.model().open(key.device(), key.threads()));
+    }
     Device on = device != null ? device : Engine.getInstance().defaultDevice();
-    return MODELS.computeIfAbsent(new Key(dir.toAbsolutePath().normalize(), on),
-        key -> QaScorer.load(key.dir(), key.device()));
+    if (!on.isGpu() && threads > 0 && Runtimes.threads() != threads) {
+      Runtimes.setThreads(threads);
+    }
+    return MODELS.computeIfAbsent(new Key(model, on, 0), key -> key.model().open(key.device(), 0));
   }
 
   /**
-   * Unloads the models of {@code dir} on every device, if loaded, and frees their native memory; no task may
-   * still be using them.
+   * Unloads every model of {@code dir} (all runtimes, devices and graphs), if open, and frees their native memory;
+   * no task may still be using them.
    */
   public static void evict(Path dir) {
-    Path normal = dir.toAbsolutePath().normalize();
+    String normal = dir.toAbsolutePath().normalize().toString();
     for (Key key : MODELS.keySet()) {
-      if (key.dir().equals(normal)) {
+      if (key.model().model().equals(normal)) {
         QaScorer model = MODELS.remove(key);
         if (model != null) {
           model.close();

@@ -1,7 +1,6 @@
 package io.qadistill.model;
 
 import ai.djl.Device;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,8 +95,7 @@ public interface QaScorer extends AutoCloseable {
    * {@code device} (null: the runtime's default, e.g. the GPU a Spark task was given).
    */
   static QaScorer load(Path path, Device device) {
-    if (path.getFileName() != null && path.getFileName().toString().endsWith(TorchScriptQaModel.EXTENSION)
-        && !Files.isDirectory(path)) {
+    if (TorchScriptQaModel.isTorchScript(path)) {
       return TorchScriptQaModel.load(path, device);
     }
     return ModelDirectory.load(path, ModelDirectory.DEFAULT_HEAD_SEED, device);

@@ -36,6 +36,12 @@ public final class TorchScriptQaModel implements QaScorer {
     this.maxLength = maxLength;
   }
 
+  /** Whether {@code path} names a TorchScript file (a {@code .pt} that is not a directory). */
+  static boolean isTorchScript(Path path) {
+    return path.getFileName() != null && path.getFileName().toString().endsWith(EXTENSION)
+        && !Files.isDirectory(path);
+  }
+
   /** Loads {@code file} on {@code device} (null: the engine's default). */
   public static TorchScriptQaModel load(Path file, Device device) {
     if (!Files.isRegularFile(file)) {

@@ -84,7 +84,8 @@ public final class Pipeline {
 
     String teacher = config.teacher() != null ? config.teacher() : fineTunedTeacher(spark, trainFeatures);
 
-    TeacherLogitsConfig logits = TeacherLogitsConfig.defaults(trainFeatures, teacher, config.path("train-logits"));
+    TeacherLogitsConfig logits = TeacherLogitsConfig.defaults(trainFeatures, teacher, config.path("train-logits"))
+        .withScoring(config.runtime(), config.int8());
     LOG.info("pipeline: teacher logits (incremental: scores only windows without them) ...");
     TeacherLogitsJob.Result scored = TeacherLogitsJob.run(spark, logits);
     stages.put("teacher logits", scored);
@@ -105,7 +106,8 @@ public final class Pipeline {
     models.put("student", student);
     Map<String, String> predictions = new LinkedHashMap<>();
     models.forEach((name, dir) -> {
-      PredictJob.Config predict = PredictJob.Config.ofModel(devExamples, devFeatures, dir, config.path("dev-" + name));
+      PredictJob.Config predict = PredictJob.Config.ofModel(devExamples, devFeatures, dir, config.path("dev-" + name),
+          config.runtime(), config.int8());
       stage("predict " + name, predict.output(), predict, () -> new PredictJob(predict).run(spark));
       predictions.put(name, predict.output() + "/" + PredictionsTable.TABLE);
     });
@@ -181,8 +183,8 @@ public final class Pipeline {
     stage(name, out, train, () -> TrainJob.run(spark, train));
   }
 
-  /** Size and speed of each model, measured side by side on the first dev windows. */
-  private static List<ModelFacts> speeds(SparkSession spark, Map<String, String> models, String devFeatures) {
+  /** Size and speed of each model, measured side by side on the first dev windows, with the run's runtime. */
+  private List<ModelFacts> speeds(SparkSession spark, Map<String, String> models, String devFeatures) {
     List<Row> rows = FeaturesTable.read(spark, devFeatures, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
             FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS)
         .orderBy(FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW)
@@ -195,7 +197,7 @@ public final class Pipeline {
     }
     int threads = Runtime.getRuntime().availableProcessors();
     LOG.info("pipeline: measuring each model's speed on {} dev windows, {} threads ...", ids.size(), threads);
-    return ModelFacts.measure(models, ids, types, threads, SPEED_ROUNDS);
+    return ModelFacts.measure(models, ids, types, threads, SPEED_ROUNDS, config.runtime(), config.int8());
   }
 
   private void stage(String name, String output, Object stageConfig, Supplier<Object> job) {

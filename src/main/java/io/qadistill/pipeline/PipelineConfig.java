@@ -2,6 +2,7 @@ package io.qadistill.pipeline;
 
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturizeConfig;
+import io.qadistill.model.ScoringRuntime;
 import io.qadistill.squad.ReadInput;
 import io.qadistill.train.BatchSettings;
 import io.qadistill.train.OptimizerSettings;
@@ -25,10 +26,13 @@ import java.util.List;
  * @param partitions training partitions; 0 = one per executor (1 locally)
  * @param dropout dropout of both trainings; null = the model's own (0.1 for MiniLM)
  * @param seed seed of sampling, shuffling, dropout
+ * @param runtime what scores windows: the teacher's logits, both models' predictions and speeds
+ *     ({@link ScoringRuntime})
+ * @param int8 score with the models' int8 ONNX graphs (ONNX Runtime only)
  */
 public record PipelineConfig(ReadInput train, ReadInput dev, String work, int maxLength, int docStride,
     int trainExamples, int devExamples, String teacher, Training teacherTraining, Training studentTraining,
-    int studentLayers, int partitions, Double dropout, long seed) {
+    int studentLayers, int partitions, Double dropout, long seed, ScoringRuntime runtime, boolean int8) {
 
   /**
    * One training run's budget and step size.
@@ -75,6 +79,9 @@ public record PipelineConfig(ReadInput train, ReadInput dev, String work, int ma
       throw new UsageException("pipeline: --student-layers " + studentLayers + " must be ≥ 1");
     }
     new BatchSettings(studentTraining.batchSize(), studentTraining.epochs(), 0, partitions, seed);
+    if (runtime == null) {
+      throw new IllegalArgumentException("runtime is null; ScoringRuntime.DEFAULT is the default");
+    }
   }
 
   /** The embedded default: the bundled SQuAD sample under {@code home}/data/squad, outputs under {@code work}. */
@@ -82,17 +89,18 @@ public record PipelineConfig(ReadInput train, ReadInput dev, String work, int ma
     return new PipelineConfig(ReadInput.of(List.of(home + "/data/squad/train-sample.json")),
         ReadInput.of(List.of(home + "/data/squad/dev-sample.json")), work,
         FeaturizeConfig.DEFAULT_MAX_LENGTH, FeaturizeConfig.DEFAULT_DOC_STRIDE, TRAIN_EXAMPLES, 0, null,
-        TEACHER_TRAINING, STUDENT_TRAINING, STUDENT_LAYERS, 0, null, BatchSettings.SEED);
+        TEACHER_TRAINING, STUDENT_TRAINING, STUDENT_LAYERS, 0, null, BatchSettings.SEED, ScoringRuntime.DEFAULT,
+        false);
   }
 
   public PipelineConfig withSamples(int train, int dev) {
     return new PipelineConfig(this.train, this.dev, work, maxLength, docStride, train, dev, teacher,
-        teacherTraining, studentTraining, studentLayers, partitions, dropout, seed);
+        teacherTraining, studentTraining, studentLayers, partitions, dropout, seed, runtime, int8);
   }
 
   public PipelineConfig withTraining(Training teacher, Training student, int partitions, Double dropout) {
     return new PipelineConfig(train, dev, work, maxLength, docStride, trainExamples, devExamples, this.teacher,
-        teacher, student, studentLayers, partitions, dropout, seed);
+        teacher, student, studentLayers, partitions, dropout, seed, runtime, int8);
   }
 
   String path(String name) {

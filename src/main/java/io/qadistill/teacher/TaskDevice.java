@@ -3,7 +3,10 @@ package io.qadistill.teacher;
 import ai.djl.Device;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.Runtimes;
+import io.qadistill.model.ScoringModel;
+import io.qadistill.model.ScoringRuntime;
 import java.util.Map;
+import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
@@ -12,8 +15,24 @@ import org.apache.spark.resource.ResourceInformation;
  * ({@code spark.task.resource.gpu.amount}; the first of its "gpu" addresses, as printed by the discovery script
  * conf/gpu-discovery.sh, i.e. CUDA device ordinals), else the CPU.
  */
-final class TaskDevice {
+public final class TaskDevice {
+  /** What each task of a job asks for: Spark gives every task GPUs, or none. */
+  private static final String TASK_GPUS = "spark.task.resource.gpu.amount";
+
   private TaskDevice() {}
+
+  /** Whether the tasks of jobs in this configuration are given GPUs; asked on the driver, before a job. */
+  public static boolean gpuTasks(SparkConf conf) {
+    return conf.getDouble(TASK_GPUS, 0) > 0;
+  }
+
+  /**
+   * The device {@code model} runs on in {@code task}: the CPU for ONNX Runtime (its jar is a CPU build), else the
+   * task's GPU or the CPU ({@link #of(TaskContext)}).
+   */
+  public static Device of(TaskContext task, ScoringModel model) {
+    return model.runtime() == ScoringRuntime.ONNX ? Device.cpu() : of(task);
+  }
 
   static Device of(TaskContext task) {
     return task == null ? Device.cpu() : of(task.resourcesJMap());

@@ -10,7 +10,7 @@ import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.ModelCache;
 import io.qadistill.model.QaScorer;
-import io.qadistill.model.Runtimes;
+import io.qadistill.model.ScoringModel;
 import io.qadistill.model.Vocabulary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run anti-joins the features with the keys this teacher fingerprint already has (logits or quarantine),
  * spreads the missing rows over tasks of about {@code rowsPerTask} rows, and on each executor scores them with
- * the teacher from the per-JVM {@link ModelCache}, batched by length ({@link QaScorer}), on the task's GPU
- * when Spark gave it one (else on the CPU with {@code spark.task.cpus} PyTorch threads). Rows go to
+ * the teacher from the per-JVM {@link ModelCache}, batched by length ({@link QaScorer}): by default with ONNX
+ * Runtime on CPU tasks (one session per executor JVM, shared by its tasks, {@code spark.task.cpus} intra-op threads)
+ * and with PyTorch on the task's GPU when Spark gave it one ({@link io.qadistill.model.ScoringRuntime}). Rows go to
  * {@code LOGITS/_staging/<uuid>/} and become visible by one directory rename each (logits and quarantine): a
  * failed run leaves nothing visible, a rerun computes what is missing, and a run with nothing missing writes
  * nothing. Runs over one LOGITS directory must not overlap (a schedule wraps the job
@@ -52,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * <p>Cost: the features are read four times (two counts, the quarantine check, scoring), each time anti-joined
  * with this teacher's keys (a shuffle, or a broadcast when they are few), and the scoring pass shuffles the
  * missing rows once more to spread them over tasks; only counters come back to the driver. The driver also reads
- * the weights once to fingerprint them, and loads the teacher once to fail early when it does not load (in local
- * mode the tasks then reuse that copy).
+ * the weights once to fingerprint them, makes the teacher's ONNX graph when it is missing or stale (kept in the
+ * teacher's directory, so once per teacher), and opens the teacher once to fail early when it does not load (in
+ * local mode the tasks then reuse that copy).
  */
 public final class TeacherLogitsJob {
   private static final Logger LOG = LoggerFactory.getLogger(TeacherLogitsJob.class);
@@ -66,7 +69,7 @@ public final class TeacherLogitsJob {
    * {@code windowsPerSecond}: rows scored per second of the scoring pass; {@code run}/{@code quarantine}: the
    * directories committed (null when there was nothing to commit).
    */
-  public record Result(String teacher, long features, long scored, long skipped, long quarantined,
+  public record Result(String teacher, String runtime, long features, long scored, long skipped, long quarantined,
       Map<String, Long> quarantinedByReason, double windowsPerSecond, double seconds, String out, String run,
       String quarantine) {}
 
@@ -82,8 +85,11 @@ public final class TeacherLogitsJob {
   private static Result run(SparkSession spark, TeacherLogitsConfig config, JobGroup group) {
     long t0 = System.nanoTime();
     String fingerprint = TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.teacher());
+    ScoringModel scoring = loading(config.teacher(), "", () -> ScoringModel.prepare(localPath(config.teacher()),
+        config.runtime(), config.int8(), TaskDevice.gpuTasks(spark.sparkContext().getConf()), () -> fingerprint));
     // Fails here, before any task, when the teacher does not load; local tasks reuse this CPU copy.
-    FeatureCheck check = FeatureCheck.of(teacher(config.teacher(), Device.cpu()).limits());
+    FeatureCheck check = FeatureCheck.of(teacher(scoring, Device.cpu(),
+        config.threads(spark.sparkContext().getConf().getInt("spark.task.cpus", 1))).limits());
 
     Dataset<Row> features = FeaturesTable.read(spark, config.features(), FEATURE_COLUMNS);
     Dataset<Row> missing = features.join(LogitsTable.doneKeys(spark, config.out(), fingerprint),
@@ -93,7 +99,8 @@ public final class TeacherLogitsJob {
     long toDo = missing.count();
     if (toDo == 0) {
       LOG.info("teacher-logits: all {} feature rows already have logits of teacher {}", total, fingerprint);
-      return new Result(fingerprint, total, 0, total, 0, Map.of(), 0, (System.nanoTime() - t0) / 1e9,
+      return new Result(fingerprint, scoring.describe(), total, 0, total, 0, Map.of(), 0,
+          (System.nanoTime() - t0) / 1e9,
           config.out(), null, null);
     }
 
@@ -123,12 +130,11 @@ public final class TeacherLogitsJob {
             Math.min(100_000L, (toDo + config.rowsPerTask() - 1) / config.rowsPerTask()));
         TaskCounter counter = TaskCounter.start(spark.sparkContext(), "teacher-logits.rows");
         LongAccumulator done = counter.accumulator();
-        String teacher = config.teacher();
         long tScore = System.nanoTime();
         try (counter; ProgressLog progress = ProgressLog.start("teacher-logits", "windows", toDo - refused, counter,
             PROGRESS_EVERY)) {
           missing.repartition(tasks)
-              .mapPartitions((MapPartitionsFunction<Row, Row>) it -> score(it, teacher, config, check, done),
+              .mapPartitions((MapPartitionsFunction<Row, Row>) it -> score(it, scoring, config, check, done),
                   Encoders.row(LogitsTable.FILE_SCHEMA))
               .write().parquet(logits.toString());
         }
@@ -139,8 +145,12 @@ public final class TeacherLogitsJob {
           throw new IllegalStateException("scored " + scored + " rows, expected " + (toDo - refused)
               + ": the features changed while the job ran? Run it again; nothing was committed.");
         }
-        Provenance.of(spark, "teacher-logits", config, List.of(config.features(), config.teacher()
-            + " (teacher " + fingerprint + ")")).writeInto(spark, logits.toString());
+        List<String> inputs = new ArrayList<>(List.of(config.features(), config.teacher() + " (teacher "
+            + fingerprint + ")"));
+        if (scoring.graph() != null) {
+          inputs.add(scoring.graph()); // what scored, with its fingerprint
+        }
+        Provenance.of(spark, "teacher-logits", config, inputs).writeInto(spark, logits.toString());
         Vocabulary vocabulary = TeacherVocabulary.of(config.teacher());
         if (vocabulary != null) {
           TeacherVocabulary.write(spark, logits, vocabulary);
@@ -157,11 +167,11 @@ public final class TeacherLogitsJob {
       if (runDir != null) {
         commit(fs, logits, runDir);
       }
-      Result result = new Result(fingerprint, total, scored, total - toDo, refused, byReason,
+      Result result = new Result(fingerprint, scoring.describe(), total, scored, total - toDo, refused, byReason,
           scoreSeconds > 0 ? scored / scoreSeconds : 0, (System.nanoTime() - t0) / 1e9, config.out(),
           runDir == null ? null : runDir.toString(), quarantineDir == null ? null : quarantineDir.toString());
-      LOG.info("teacher-logits: teacher {}: scored {}, skipped {} (already there), quarantined {} {}, "
-          + "{} windows/s -> {}", fingerprint, scored, result.skipped(), refused, byReason,
+      LOG.info("teacher-logits: teacher {} ({}): scored {}, skipped {} (already there), quarantined {} {}, "
+          + "{} windows/s -> {}", fingerprint, result.runtime(), scored, result.skipped(), refused, byReason,
           String.format("%.1f", result.windowsPerSecond()), runDir);
       return result;
     } catch (IOException e) {
@@ -186,18 +196,11 @@ public final class TeacherLogitsJob {
   }
 
   /** The logits of a partition's rows that the teacher can take (the others are in the quarantine). */
-  private static Iterator<Row> score(Iterator<Row> rows, String teacher, TeacherLogitsConfig config,
+  private static Iterator<Row> score(Iterator<Row> rows, ScoringModel teacher, TeacherLogitsConfig config,
       FeatureCheck check, LongAccumulator done) {
     TaskContext task = TaskContext.get();
-    Device device = TaskDevice.of(task);
-    QaScorer scorer = teacher(teacher, device);
-    if (!device.isGpu()) {
-      // the intra-op thread count is kept per thread: set it on this task thread, to the task's cores
-      int threads = config.threads() > 0 ? config.threads() : task.cpus();
-      if (Runtimes.threads() != threads) {
-        Runtimes.setThreads(threads);
-      }
-    }
+    Device device = TaskDevice.of(task, teacher);
+    QaScorer scorer = teacher(teacher, device, config.threads(task.cpus()));
     List<Row> keys = new ArrayList<>();
     List<int[]> ids = new ArrayList<>();
     List<int[]> types = new ArrayList<>();
@@ -221,18 +224,28 @@ public final class TeacherLogitsJob {
     return out.iterator();
   }
 
+  /** The teacher on {@code device} with {@code threads} intra-op threads, from this JVM's {@link ModelCache}. */
+  private static QaScorer teacher(ScoringModel teacher, Device device, int threads) {
+    return loading(teacher.model(), " on " + device, () -> ModelCache.scorer(teacher, device, threads));
+  }
+
   /**
-   * The teacher in {@code dir} on {@code device}, from this JVM's {@link ModelCache}; a teacher that does not load
-   * is a {@link UsageException} naming the directory, the file and the cause.
+   * What {@code load} returns; a teacher that does not load (or whose graph cannot be made) is a
+   * {@link UsageException} naming the teacher, the file and the cause.
    */
-  static QaScorer teacher(String dir, Device device) {
+  private static <T> T loading(String teacher, String where, Supplier<T> load) {
     try {
-      return ModelCache.scorer(dir.startsWith("file:") ? Paths.get(URI.create(dir)) : Paths.get(dir), device);
+      return load.get();
     } catch (UsageException e) {
-      throw new UsageException("teacher " + dir + " does not load: " + e.getMessage(), e);
+      throw new UsageException("teacher " + teacher + " does not load: " + e.getMessage(), e);
     } catch (RuntimeException | LinkageError e) {
-      throw new UsageException("teacher " + dir + " does not load on " + device + ": " + e, e);
+      throw new UsageException("teacher " + teacher + " does not load" + where + ": " + e, e);
     }
+  }
+
+  /** A teacher given as a local path or a {@code file:} URI, as a path. */
+  private static java.nio.file.Path localPath(String teacher) {
+    return teacher.startsWith("file:") ? Paths.get(URI.create(teacher)) : Paths.get(teacher);
   }
 
   /** The problem of a row of {@link #FEATURE_COLUMNS} whose ids and type ids are given, or null. */

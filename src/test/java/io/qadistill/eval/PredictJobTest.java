@@ -13,6 +13,9 @@ import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
 import io.qadistill.model.QaScorer;
+import io.qadistill.model.ScoringRuntime;
+import io.qadistill.squad.ReadConfig;
+import io.qadistill.squad.ReadJob;
 import io.qadistill.model.Runtimes;
 import io.qadistill.common.UsageException;
 import io.qadistill.teacher.LogitsTable;
@@ -27,6 +30,7 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,8 +143,9 @@ class PredictJobTest {
     OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, modelDir, null, 7));
 
     PredictJob.Result result = new PredictJob(PredictJob.Config.ofModel(examplesPath, featuresPath,
-        modelDir.toString(), dir.resolve("pred").toString())).run(spark);
+        modelDir.toString(), dir.resolve("pred").toString(), ScoringRuntime.DEFAULT, false)).run(spark);
     assertThat(result.version()).isEqualTo("v2.0");
+    assertThat(result.runtime()).as("the default on CPU tasks").isEqualTo("onnx (model.onnx)");
     assertThat(result.predictions()).isEqualTo(30);
 
     List<Row> features = FeaturesTable.read(spark, featuresPath, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
@@ -192,6 +197,71 @@ class PredictJobTest {
       assertThat(odds.get(qa.id()).asDouble()).as(qa.id()).isCloseTo(d.nullOdds(), within(0.0));
     }
     assertThat(dir.resolve("pred").resolve("_provenance.json")).exists();
+
+    // PyTorch on the same windows: the same answers, null odds within the logits' rounding
+    PredictJob.Result pytorch = new PredictJob(PredictJob.Config.ofModel(examplesPath, featuresPath,
+        modelDir.toString(), dir.resolve("pred-pytorch").toString(), ScoringRuntime.PYTORCH, false)).run(spark);
+    assertThat(pytorch.runtime()).isEqualTo("pytorch");
+    assertSameAnswers(result, pytorch, 0);
+  }
+
+  /**
+   * The predictions of one model by ONNX Runtime and by PyTorch over dev-sample.json (2,145 questions of
+   * dev-v1.1, the embedded default's dev set): the same answer text for every question. Slow (both runtimes over
+   * about 2,300 windows: several minutes on 2 cores), so it runs with the slow suite ({@code mvn -B test -Pslow}).
+   */
+  @Test
+  @Tag("slow")
+  void onnxRuntimeAndPyTorchGiveTheSameAnswersOnTheDevSample(@TempDir Path dir) throws Exception {
+    String examplesPath = dir.resolve("examples").toString();
+    String featuresPath = dir.resolve("features").toString();
+    new ReadJob(ReadConfig.of(List.of(TestData.squadDir().resolve("dev-sample.json").toString()), examplesPath))
+        .run(spark);
+    new FeaturizeJob(FeaturizeConfig.defaults(examplesPath, featuresPath, dir.resolve("q").toString())).run(spark);
+    Path modelDir = dir.resolve("minilm");
+    OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, modelDir, null, 7));
+    PredictJob.Result onnx = new PredictJob(PredictJob.Config.ofModel(examplesPath, featuresPath,
+        modelDir.toString(), dir.resolve("pred-onnx").toString(), ScoringRuntime.ONNX, false)).run(spark);
+    PredictJob.Result pytorch = new PredictJob(PredictJob.Config.ofModel(examplesPath, featuresPath,
+        modelDir.toString(), dir.resolve("pred-pytorch").toString(), ScoringRuntime.PYTORCH, false)).run(spark);
+    assertThat(onnx.predictions()).isEqualTo(2_145);
+    assertSameAnswers(onnx, pytorch, 0);
+  }
+
+  /**
+   * Both runs answer every question, and all but {@code differing} alike; each n-best candidate's start and end
+   * logits within 1e-4 where the candidates are the same spans.
+   */
+  private void assertSameAnswers(PredictJob.Result a, PredictJob.Result b, int differing) {
+    Map<String, Row> left = new HashMap<>();
+    for (Row r : spark.read().parquet(a.table()).collectAsList()) {
+      left.put(r.getString(0), r);
+    }
+    List<String> differ = new ArrayList<>();
+    double maxLogitDiff = 0;
+    int compared = 0;
+    for (Row r : spark.read().parquet(b.table()).collectAsList()) {
+      Row l = left.remove(r.getString(0));
+      assertThat(l).as("%s in both", r.getString(0)).isNotNull();
+      if (!l.getString(1).equals(r.getString(1))) {
+        differ.add(r.getString(0) + ": \"" + l.getString(1) + "\" against \"" + r.getString(1) + "\"");
+        continue;
+      }
+      List<Row> nbestA = l.getList(3);
+      List<Row> nbestB = r.getList(3);
+      for (int i = 0; i < Math.min(nbestA.size(), nbestB.size()); i++) {
+        if (nbestA.get(i).getString(0).equals(nbestB.get(i).getString(0))) {
+          compared++;
+          maxLogitDiff = Math.max(maxLogitDiff, Math.abs(nbestA.get(i).getFloat(2) - nbestB.get(i).getFloat(2)));
+          maxLogitDiff = Math.max(maxLogitDiff, Math.abs(nbestA.get(i).getFloat(3) - nbestB.get(i).getFloat(3)));
+        }
+      }
+    }
+    assertThat(left.keySet()).as("questions answered only by %s", a.runtime()).isEmpty();
+    System.out.printf("predict: %s against %s: %d answers differ%s; n-best logits of %d like candidates within %.3g%n",
+        a.runtime(), b.runtime(), differ.size(), differ.isEmpty() ? "" : " " + differ, compared, maxLogitDiff);
+    assertThat(differ).as("questions whose answers differ").hasSize(differing);
+    assertThat(maxLogitDiff).as("max |start or end logit| difference of like candidates").isLessThanOrEqualTo(1e-4);
   }
 
   private static int[] ints(List<Integer> v) {

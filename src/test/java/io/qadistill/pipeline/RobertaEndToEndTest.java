@@ -12,6 +12,7 @@ import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
 import io.qadistill.model.ModelConfig;
 import io.qadistill.model.QaModel;
+import io.qadistill.model.ScoringRuntime;
 import io.qadistill.model.StudentSpec;
 import io.qadistill.squad.ReadConfig;
 import io.qadistill.squad.ReadJob;
@@ -99,7 +100,7 @@ class RobertaEndToEndTest {
     }
 
     PredictJob.Result predicted = new PredictJob(PredictJob.Config.ofModel(examples, features, student,
-        dir.resolve("predict").toString())).run(spark);
+        dir.resolve("predict").toString(), ScoringRuntime.DEFAULT, false)).run(spark);
     assertThat(predicted.predictions()).isEqualTo(10_570);
     EvaluateJob.Result evaluated = new EvaluateJob(EvaluateJob.Config.of(examples, predicted.table(),
         dir.resolve("evaluate").toString())).run(spark);

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.qadistill.common.UsageException;
+import io.qadistill.model.ScoringRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.junit.jupiter.api.Test;
@@ -79,19 +81,30 @@ class TaskDeviceTest {
     assertThat(auto.batching(Device.cpu()).batchTokens()).isEqualTo(TeacherLogitsConfig.CPU_BATCH_TOKENS);
     assertThat(auto.batching(Device.cpu()).maxBatchRows()).isEqualTo(64);
     assertThat(auto.batching(Device.gpu(1)).batchTokens()).isEqualTo(TeacherLogitsConfig.GPU_BATCH_TOKENS);
-    TeacherLogitsConfig fixed = new TeacherLogitsConfig("f", "t", "o", 1000, 0, 10);
+    TeacherLogitsConfig fixed = config("t", 1000, 10);
     assertThat(fixed.batching(Device.gpu(0)).batchTokens()).isEqualTo(1000);
     assertThat(fixed.batching(Device.gpu(0)).maxBatchRows()).isEqualTo(15);
   }
 
+  private static TeacherLogitsConfig config(String teacher, int batchTokens, int rowsPerTask) {
+    return new TeacherLogitsConfig("f", teacher, "o", batchTokens, 0, rowsPerTask, ScoringRuntime.DEFAULT, false);
+  }
+
+  @Test
+  void tasksAreGivenGpusWhenTheConfigurationAsksForThem() {
+    assertThat(TaskDevice.gpuTasks(new SparkConf(false))).isFalse();
+    assertThat(TaskDevice.gpuTasks(new SparkConf(false).set("spark.task.resource.gpu.amount", "0.5"))).isTrue();
+    assertThat(TaskDevice.gpuTasks(new SparkConf(false).set("spark.executor.resource.gpu.amount", "1"))).isFalse();
+  }
+
   @Test
   void badConfigValuesAreNamed() {
-    assertThatThrownBy(() -> new TeacherLogitsConfig("f", "hdfs://nn/teacher", "o", 0, 0, 10))
+    assertThatThrownBy(() -> config("hdfs://nn/teacher", 0, 10))
         .isInstanceOf(UsageException.class).hasMessageContaining("hdfs://nn/teacher");
-    assertThatThrownBy(() -> new TeacherLogitsConfig("f", "t", "o", -1, 0, 10))
+    assertThatThrownBy(() -> config("t", -1, 10))
         .isInstanceOf(UsageException.class).hasMessageContaining("batch tokens -1");
-    assertThatThrownBy(() -> new TeacherLogitsConfig("f", "t", "o", 0, 0, 0))
+    assertThatThrownBy(() -> config("t", 0, 0))
         .isInstanceOf(UsageException.class).hasMessageContaining("rows per task 0");
-    assertThat(new TeacherLogitsConfig("f", "file:/shared/t", "o", 0, 0, 1).teacher()).isEqualTo("file:/shared/t");
+    assertThat(config("file:/shared/t", 0, 1).teacher()).isEqualTo("file:/shared/t");
   }
 }

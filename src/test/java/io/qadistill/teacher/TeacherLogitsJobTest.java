@@ -9,11 +9,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
-import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
+import io.qadistill.model.ScoringRuntime;
+import io.qadistill.model.onnx.OnnxQaSession;
 import io.qadistill.testing.LocalSpark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,19 +36,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * teacher-logits on real dev-v1.1 windows (those of the file's first 100 questions, cut by featurize) with
- * all-MiniLM-L6-v2 imported from the bundled ONNX file: the logits against the model run in-process on each window
- * alone, the incremental runs against one run over everything, teachers side by side, quarantine and load errors.
+ * all-MiniLM-L6-v2 imported from the bundled ONNX file: the logits of each runtime against the same runtime
+ * in-process on each window alone, ONNX Runtime's against PyTorch's, the incremental runs against one run over
+ * everything, teachers side by side, int8, quarantine and load errors.
  */
 class TeacherLogitsJobTest {
   private static final int EXAMPLES = 100;
   private static final double TOLERANCE = 1e-5;
+  /** Between runtimes: ONNX Runtime's fused kernels against PyTorch's, as export-onnx's parity holds them. */
+  private static final double RUNTIME_TOLERANCE = 1e-4;
 
   @TempDir static Path tmp;
   static SparkSession spark;
   static Path teacher;
   static String features;
   static long windows;
-  /** One run over all the features into an empty directory: the reference of the incremental tests. */
+  /**
+   * One run over all the features into an empty directory, with the default runtime (ONNX Runtime here: CPU tasks):
+   * the reference of the incremental tests.
+   */
   static TeacherLogitsJob.Result all;
 
   @BeforeAll
@@ -60,20 +67,64 @@ class TeacherLogitsJobTest {
   }
 
   private static TeacherLogitsConfig config(String features, Path teacher, Path out) {
+    return config(features, teacher, out, ScoringRuntime.DEFAULT, false);
+  }
+
+  private static TeacherLogitsConfig config(String features, Path teacher, Path out, ScoringRuntime runtime,
+      boolean int8) {
     // small tasks, so that even these few rows spread over both cores and several batches
-    return new TeacherLogitsConfig(features, teacher.toString(), out.toString(), 0, 0, 40);
+    return new TeacherLogitsConfig(features, teacher.toString(), out.toString(), 0, 0, 40, runtime, int8);
   }
 
   @Test
-  void logitsEqualTheModelOnEachWindowAloneWithoutPadding() {
+  void logitsEqualTheTeachersGraphOnEachWindowAloneWithoutPadding() {
     assertThat(windows).as("windows of the first %d dev questions", EXAMPLES).isGreaterThanOrEqualTo(EXAMPLES);
     assertThat(all.scored()).isEqualTo(windows);
     assertThat(all.skipped()).isZero();
     assertThat(all.quarantined()).isZero();
     assertThat(all.teacher()).isEqualTo(TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(),
         teacher.toString()));
+    assertThat(all.runtime()).as("the default on CPU tasks").isEqualTo("onnx (model.onnx)");
+    assertThat(teacher.resolve("model.onnx.sha256")).as("the graph, kept beside the weights").exists();
 
-    Map<String, Row> logits = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
+    // one thread, as each Spark task of local[2] uses: two would fight the tasks of other tests for 2 cores
+    try (OnnxQaSession graph = OnnxQaSession.open(teacher.resolve("model.onnx"), 1)) {
+      assertLogitsAreAlone(all, graph, "the teacher's graph");
+    }
+  }
+
+  /**
+   * The same windows with {@code --runtime pytorch}: the model's logits on each window alone, and ONNX Runtime's
+   * (the default run) within {@value #RUNTIME_TOLERANCE} of them.
+   */
+  @Test
+  void pyTorchGivesTheModelsLogitsAndOnnxRuntimeGivesThemWithin1e4() throws IOException {
+    TeacherLogitsJob.Result pytorch = TeacherLogitsJob.run(spark, config(features, teacher,
+        tmp.resolve("logits-pytorch"), ScoringRuntime.PYTORCH, false));
+    assertThat(pytorch.runtime()).isEqualTo("pytorch");
+    assertThat(pytorch.teacher()).as("the same teacher whatever scores it").isEqualTo(all.teacher());
+    assertThat(pytorch.scored()).isEqualTo(windows);
+    Runtimes.setThreads(1);
+    try (QaModel model = ModelDirectory.load(teacher)) {
+      assertLogitsAreAlone(pytorch, model, "the PyTorch model");
+    }
+
+    Map<String, Row> onnx = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
+    double maxDiff = maxDiff(onnx, byKey(LogitsTable.read(spark, pytorch.out(), pytorch.teacher())));
+    System.out.printf("teacher logits: max |onnx - pytorch| = %.3g over %d windows%n", maxDiff, windows);
+    assertThat(maxDiff).as("max abs diff between the runtimes' logits").isLessThanOrEqualTo(RUNTIME_TOLERANCE);
+
+    // what scored is recorded beside the logits: the runtime asked for, and the graph ONNX Runtime ran
+    String provenance = Files.readString(Path.of(all.run().replaceFirst("^file:", "")).resolve("_provenance.json"));
+    assertThat(provenance).contains("\"runtime\" : \"auto\"", "\"int8\" : false",
+        teacher.resolve("model.onnx").toString());
+    assertThat(Files.readString(Path.of(pytorch.run().replaceFirst("^file:", "")).resolve("_provenance.json")))
+        .contains("\"runtime\" : \"pytorch\"").doesNotContain("model.onnx");
+  }
+
+  /** {@code result}'s logits against {@code scorer} in-process on each window alone (batches of one, unpadded). */
+  private static void assertLogitsAreAlone(TeacherLogitsJob.Result result, QaScorer scorer, String what) {
+    Map<String, Row> logits = byKey(LogitsTable.read(spark, result.out(), result.teacher()));
     assertThat(logits).hasSize((int) windows);
     List<Row> rows = spark.read().parquet(features).collectAsList();
     List<int[]> ids = rows.stream().map(r -> FeatureCheck.ints(r.getList(r.fieldIndex(FeaturesTable.INPUT_IDS))))
@@ -82,31 +133,26 @@ class TeacherLogitsJobTest {
         .toList();
     double maxDiff = 0;
     double maxAbs = 0;
-    // one thread, as each Spark task of local[2] uses: two would fight the tasks of other tests for 2 cores
-    Runtimes.setThreads(1);
-    try (QaModel model = ModelDirectory.load(teacher)) {
-      // batches of one row: each window alone, unpadded
-      List<QaScorer.Logits> alone = model.score(ids, types, new QaScorer.Options(1, 1));
-      for (int i = 0; i < rows.size(); i++) {
-        Row stored = logits.get(key(rows.get(i)));
-        assertThat(stored).as("logits of %s", key(rows.get(i))).isNotNull();
-        assertThat(stored.<String>getAs("teacher")).isEqualTo(all.teacher());
-        float[][] got = {floats(stored.getList(stored.fieldIndex("start_logits"))),
-            floats(stored.getList(stored.fieldIndex("end_logits")))};
-        float[][] want = {alone.get(i).start(), alone.get(i).end()};
-        for (int k = 0; k < 2; k++) {
-          assertThat(got[k]).as("logits per token of %s", key(rows.get(i))).hasSize(ids.get(i).length);
-          for (int t = 0; t < got[k].length; t++) {
-            maxDiff = Math.max(maxDiff, Math.abs(got[k][t] - want[k][t]));
-            maxAbs = Math.max(maxAbs, Math.abs(want[k][t]));
-          }
+    List<QaScorer.Logits> alone = scorer.score(ids, types, new QaScorer.Options(1, 1));
+    for (int i = 0; i < rows.size(); i++) {
+      Row stored = logits.get(key(rows.get(i)));
+      assertThat(stored).as("logits of %s", key(rows.get(i))).isNotNull();
+      assertThat(stored.<String>getAs("teacher")).isEqualTo(result.teacher());
+      float[][] got = {floats(stored.getList(stored.fieldIndex("start_logits"))),
+          floats(stored.getList(stored.fieldIndex("end_logits")))};
+      float[][] want = {alone.get(i).start(), alone.get(i).end()};
+      for (int k = 0; k < 2; k++) {
+        assertThat(got[k]).as("logits per token of %s", key(rows.get(i))).hasSize(ids.get(i).length);
+        for (int t = 0; t < got[k].length; t++) {
+          maxDiff = Math.max(maxDiff, Math.abs(got[k][t] - want[k][t]));
+          maxAbs = Math.max(maxAbs, Math.abs(want[k][t]));
         }
       }
     }
-    System.out.printf("teacher logits: %d windows, max |parquet - alone| = %.3g, max |logit| = %.3g%n",
-        rows.size(), maxDiff, maxAbs);
+    System.out.printf("teacher logits (%s): %d windows, max |parquet - alone| = %.3g, max |logit| = %.3g%n",
+        result.runtime(), rows.size(), maxDiff, maxAbs);
     assertThat(maxAbs).as("logits that are not all zero").isGreaterThan(0.01);
-    assertThat(maxDiff).as("max abs diff against the model on each window alone").isLessThanOrEqualTo(TOLERANCE);
+    assertThat(maxDiff).as("max abs diff against %s on each window alone", what).isLessThanOrEqualTo(TOLERANCE);
   }
 
   @Test
@@ -139,19 +185,8 @@ class TeacherLogitsJobTest {
 
     Map<String, Row> incremental = byKey(LogitsTable.read(spark, out.toString(), all.teacher()));
     Map<String, Row> once = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
-    assertThat(incremental.keySet()).isEqualTo(once.keySet());
     assertThat(LogitsTable.read(spark, out.toString(), null).count()).as("rows, each key once").isEqualTo(windows);
-    double maxDiff = 0;
-    for (Map.Entry<String, Row> e : once.entrySet()) {
-      for (String column : List.of("start_logits", "end_logits")) {
-        float[] a = floats(e.getValue().getList(e.getValue().fieldIndex(column)));
-        float[] b = floats(incremental.get(e.getKey()).getList(incremental.get(e.getKey()).fieldIndex(column)));
-        assertThat(b).hasSameSizeAs(a);
-        for (int t = 0; t < a.length; t++) {
-          maxDiff = Math.max(maxDiff, Math.abs(a[t] - b[t]));
-        }
-      }
-    }
+    double maxDiff = maxDiff(once, incremental);
     assertThat(maxDiff).as("max abs diff between half-then-all and one run").isLessThanOrEqualTo(TOLERANCE);
 
     List<String> files = files(out);
@@ -185,6 +220,82 @@ class TeacherLogitsJobTest {
     String someKey = ofA.keySet().iterator().next();
     assertThat(floats(ofB.get(someKey).getList(ofB.get(someKey).fieldIndex("start_logits"))))
         .isNotEqualTo(floats(ofA.get(someKey).getList(ofA.get(someKey).fieldIndex("start_logits"))));
+  }
+
+  /** --int8 (with the default runtime) scores with model.int8.onnx: close to the float32 graph's logits. */
+  @Test
+  void int8ScoresWithTheQuantizedGraph() {
+    String few = tmp.resolve("int8-features").toString();
+    spark.read().parquet(features).limit(30).write().parquet(few);
+    TeacherLogitsJob.Result int8 = TeacherLogitsJob.run(spark, config(few, teacher, tmp.resolve("logits-int8"),
+        ScoringRuntime.DEFAULT, true));
+    assertThat(int8.runtime()).isEqualTo("onnx (model.int8.onnx)");
+    assertThat(int8.scored()).isEqualTo(30);
+    assertThat(teacher.resolve("model.int8.onnx.sha256")).exists();
+    Map<String, Row> quantized = byKey(LogitsTable.read(spark, int8.out(), int8.teacher()));
+    Map<String, Row> exact = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
+    exact.keySet().retainAll(quantized.keySet());
+    // the correlation of the two graphs' logits over every token: the QA head here is random, so the logits are
+    // small (|logit| < 1) and an absolute bound would say little
+    double n = 0;
+    double sx = 0;
+    double sy = 0;
+    double sxx = 0;
+    double syy = 0;
+    double sxy = 0;
+    for (Map.Entry<String, Row> e : exact.entrySet()) {
+      for (String column : List.of("start_logits", "end_logits")) {
+        float[] x = floats(e.getValue().getList(e.getValue().fieldIndex(column)));
+        float[] y = floats(quantized.get(e.getKey()).getList(quantized.get(e.getKey()).fieldIndex(column)));
+        for (int t = 0; t < x.length; t++) {
+          n++;
+          sx += x[t];
+          sy += y[t];
+          sxx += (double) x[t] * x[t];
+          syy += (double) y[t] * y[t];
+          sxy += (double) x[t] * y[t];
+        }
+      }
+    }
+    double correlation = (n * sxy - sx * sy) / Math.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
+    double maxDiff = maxDiff(exact, quantized);
+    System.out.printf("teacher logits: int8 against float32 over %.0f tokens: max |diff| %.3g, correlation %.4f%n",
+        n, maxDiff, correlation);
+    assertThat(maxDiff).as("int8 is another graph than float32").isGreaterThan(RUNTIME_TOLERANCE);
+    assertThat(correlation).as("correlation of int8's logits with float32's").isGreaterThan(0.95);
+  }
+
+  /**
+   * What cannot score is refused before any row is read, naming the file or the option: ONNX Runtime for a
+   * TorchScript file, --int8 with PyTorch, and a cached model.onnx whose bytes no longer match its SHA-256.
+   */
+  @Test
+  void aRuntimeThatCannotScoreOrACorruptGraphIsAnErrorNamingTheFileOrTheOption() throws Exception {
+    Path traced = Path.of(TeacherLogitsJobTest.class.getResource("/torchscript/tiny-bert-qa.pt").toURI());
+    assertThatThrownBy(() -> TeacherLogitsJob.run(spark, config(features, traced, tmp.resolve("logits-pt-onnx"),
+        ScoringRuntime.ONNX, false)))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--runtime onnx cannot score " + traced).hasMessageContaining("TorchScript");
+    assertThatThrownBy(() -> TeacherLogitsJob.run(spark, config(features, teacher, tmp.resolve("logits-int8-pt"),
+        ScoringRuntime.PYTORCH, true)))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--int8").hasMessageContaining("needs --runtime onnx");
+
+    // a copy of the teacher whose cached graph lost a bit: ONNX Runtime would load it and score wrongly
+    Path copy = Files.createDirectories(tmp.resolve("teacher-corrupt-graph"));
+    for (String name : List.of(ModelDirectory.CONFIG, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER,
+        "model.onnx", "model.onnx.sha256")) {
+      Files.copy(teacher.resolve(name), copy.resolve(name));
+    }
+    byte[] graph = Files.readAllBytes(copy.resolve("model.onnx"));
+    graph[graph.length / 2] ^= 1;
+    Files.write(copy.resolve("model.onnx"), graph);
+    assertThatThrownBy(() -> TeacherLogitsJob.run(spark, config(features, copy, tmp.resolve("logits-corrupt"))))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining(copy.resolve("model.onnx") + " is corrupt").hasMessageContaining("delete it");
+    for (String out : List.of("logits-pt-onnx", "logits-int8-pt", "logits-corrupt")) {
+      assertThat(tmp.resolve(out)).as("nothing written").doesNotExist();
+    }
   }
 
   @Test
@@ -278,6 +389,7 @@ class TeacherLogitsJobTest {
     Path out = tmp.resolve("logits-torchscript");
 
     TeacherLogitsJob.Result result = TeacherLogitsJob.run(spark, config(tiny, traced, out));
+    assertThat(result.runtime()).as("the default for a TorchScript file").isEqualTo("pytorch");
     assertThat(result.scored()).isEqualTo(6);
     assertThat(result.quarantinedByReason()).containsExactlyEntriesOf(Map.of(FeatureCheck.TOO_LONG, 1L));
     Path renamed = Files.createDirectories(tmp.resolve("renamed")).resolve("teacher.pt");
@@ -325,6 +437,23 @@ class TeacherLogitsJobTest {
       assertThat(out.put(key(r), r)).as("a second row for %s", key(r)).isNull();
     }
     return out;
+  }
+
+  /** The largest difference between two logits tables' values, which must hold the same keys and lengths. */
+  private static double maxDiff(Map<String, Row> a, Map<String, Row> b) {
+    assertThat(b.keySet()).isEqualTo(a.keySet());
+    double max = 0;
+    for (Map.Entry<String, Row> e : a.entrySet()) {
+      for (String column : List.of("start_logits", "end_logits")) {
+        float[] x = floats(e.getValue().getList(e.getValue().fieldIndex(column)));
+        float[] y = floats(b.get(e.getKey()).getList(b.get(e.getKey()).fieldIndex(column)));
+        assertThat(y).as("%s of %s", column, e.getKey()).hasSameSizeAs(x);
+        for (int t = 0; t < x.length; t++) {
+          max = Math.max(max, Math.abs(x[t] - y[t]));
+        }
+      }
+    }
+    return max;
   }
 
   private static float[] floats(List<Float> values) {

@@ -67,17 +67,7 @@ public final class OnnxExport {
           + "traced program, not weights by name, so it cannot be exported; export the model directory it was "
           + "traced from (config.json, model.safetensors, tokenizer.json)");
     }
-    EncoderWeights[] weights = new EncoderWeights[1];
-    Supplier<EncoderWeights> load = () -> {
-      if (weights[0] == null) {
-        try (QaModel m = ModelDirectory.load(model)) {
-          weights[0] = OnnxWeights.of(m);
-        } catch (UsageException e) {
-          throw new UsageException("cannot export " + model + ": " + e.getMessage(), e);
-        }
-      }
-      return weights[0];
-    };
+    Supplier<EncoderWeights> load = weightsOf(model, "cannot export " + model);
     if (!Files.isRegularFile(model.resolve(ModelDirectory.WEIGHTS))
         || !Files.isRegularFile(model.resolve(ModelDirectory.CONFIG))) {
       load.get(); // not a model directory: the loader says what is missing
@@ -97,6 +87,32 @@ public final class OnnxExport {
       }
     }
     return new Result(model.toString(), graphs, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * The graph of {@code precision} in the model directory {@code model}, whose weights have the fingerprint
+   * {@code source}: the cached one when current, else made now from the weights (loaded only then) and kept there
+   * ({@link OnnxCache}). What scoring with ONNX Runtime opens; a directory that does not load is a
+   * {@link UsageException} naming it.
+   */
+  public static OnnxCache.Entry graph(Path model, QaGraph.Precision precision, String source) {
+    return OnnxCache.ensure(model, precision, source,
+        weightsOf(model, "cannot make the ONNX graph of " + model + " to score with ONNX Runtime"));
+  }
+
+  /** The model directory's weights, loaded on the first call; a load error starts with {@code failure}. */
+  private static Supplier<EncoderWeights> weightsOf(Path model, String failure) {
+    EncoderWeights[] weights = new EncoderWeights[1];
+    return () -> {
+      if (weights[0] == null) {
+        try (QaModel m = ModelDirectory.load(model)) {
+          weights[0] = OnnxWeights.of(m);
+        } catch (UsageException e) {
+          throw new UsageException(failure + ": " + e.getMessage(), e);
+        }
+      }
+      return weights[0];
+    };
   }
 
   /**
