@@ -5,6 +5,8 @@ import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one piece of state shared between Spark tasks: models opened for scoring per executor JVM, by model, runtime
@@ -25,6 +27,7 @@ public final class ModelCache {
   private record Key(ScoringModel model, Device device, int threads) {}
 
   private static final ConcurrentMap<Key, QaScorer> MODELS = new ConcurrentHashMap<>();
+  private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
 
   private ModelCache() {}
 
@@ -36,14 +39,22 @@ public final class ModelCache {
    */
   public static QaScorer scorer(ScoringModel model, Device device, int threads) {
     if (model.runtime() == ScoringRuntime.ONNX) {
-      return MODELS.computeIfAbsent(new Key(model, Device.cpu(), threads),
-          key -> key.model().open(key.device(), key.threads()));
+      return MODELS.computeIfAbsent(new Key(model, Device.cpu(), threads), ModelCache::open);
     }
     Device on = device != null ? device : Engine.getInstance().defaultDevice();
     if (!on.isGpu() && threads > 0 && Runtimes.threads() != threads) {
       Runtimes.setThreads(threads);
     }
-    return MODELS.computeIfAbsent(new Key(model, on, 0), key -> key.model().open(key.device(), 0));
+    return MODELS.computeIfAbsent(new Key(model, on, 0), ModelCache::open);
+  }
+
+  private static QaScorer open(Key key) {
+    long t0 = System.nanoTime();
+    QaScorer scorer = key.model().open(key.device(), key.threads());
+    LOG.info("{}: opened by {} on {}{} for this JVM's tasks, in {} ms", key.model().model(), key.model().describe(),
+        key.device(), key.threads() > 0 ? ", intra-op threads " + key.threads() : "",
+        (System.nanoTime() - t0) / 1_000_000);
+    return scorer;
   }
 
   /**

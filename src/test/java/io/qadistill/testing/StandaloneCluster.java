@@ -147,6 +147,20 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   /**
+   * The stderr files of the executors the workers started ({@code WORKER-work/APP/EXECUTOR/stderr}), the oldest
+   * application's first (application ids begin with their start time).
+   */
+  public List<Path> executorLogs() {
+    try (var files = Files.find(dir, 4, (p, a) -> p.getFileName().toString().equals("stderr")
+        && p.getParent().getParent().getFileName().toString().startsWith("app-"))) {
+      return files.sorted(java.util.Comparator.comparing((Path p) -> p.getParent().getParent().getFileName())
+          .thenComparing(p -> p.getParent().getFileName())).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the executors' logs under " + dir, e);
+    }
+  }
+
+  /**
    * Waits until a line of {@code log} contains {@code text}, failing when {@code process} ends first or
    * {@code timeout} passes.
    */

@@ -29,6 +29,13 @@ import java.util.Set;
  * - 1 more threads): one thread per session where each task brings its own core, as Spark's tasks do.
  */
 public final class OnnxQaSession implements QaScorer {
+  /**
+   * The stack of the thread that creates ONNX Runtime's environment: reserved address space, of which only the
+   * pages touched take memory. 256 MB takes command lines of about a megabyte ({@link #environment}).
+   */
+  private static final long ENVIRONMENT_STACK = 256L << 20;
+  private static boolean environmentCreated;
+
   private final Path file;
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -54,7 +61,7 @@ public final class OnnxQaSession implements QaScorer {
     if (!Files.isRegularFile(file)) {
       throw new UsageException(file + " does not exist or is not a file");
     }
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = environment();
     OrtSession session;
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(threads);
@@ -86,6 +93,40 @@ public final class OnnxQaSession implements QaScorer {
       close(session);
       throw e instanceof UsageException u ? u : new UsageException(file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * ONNX Runtime's environment, created the first time on a thread with a large stack. While creating it, ONNX
+   * Runtime 1.29 for Linux (its telemetry SDK) reads the process's command line from /proc/self/cmdline and matches
+   * it with a std::regex whose matcher recurses once per character: a {@code java} command line over about 4 KB
+   * overflows a Java thread's 1 MB stack, and the JVM dies of SIGSEGV without a word (seen under gdb: one
+   * three-function cycle in libonnxruntime.so, thousands deep). Spark's executors are started with such command
+   * lines (classpath, its --add-opens list and ours, -D settings). Once created, the environment is shared and
+   * later calls on any thread only return it.
+   */
+  static synchronized OrtEnvironment environment() {
+    if (!environmentCreated) {
+      Throwable[] failure = new Throwable[1];
+      Thread create = new Thread(null, () -> {
+        try {
+          OrtEnvironment.getEnvironment();
+        } catch (Throwable e) {
+          failure[0] = e;
+        }
+      }, "onnxruntime-environment", ENVIRONMENT_STACK);
+      create.start();
+      try {
+        create.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while ONNX Runtime's environment was created", e);
+      }
+      if (failure[0] != null) {
+        throw new IllegalStateException("cannot create ONNX Runtime's environment: " + failure[0], failure[0]);
+      }
+      environmentCreated = true;
+    }
+    return OrtEnvironment.getEnvironment();
   }
 
   /** A limit the graph's metadata records, or none (a graph from elsewhere). */

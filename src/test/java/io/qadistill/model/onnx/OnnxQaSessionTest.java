@@ -9,6 +9,7 @@ import io.qadistill.model.OnnxWeights;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.MiniLmJar;
 import io.qadistill.model.QaScorer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -41,6 +42,54 @@ class OnnxQaSessionTest {
       assertThat(logits.get(0).start()).hasSize(5);
       assertThat(logits.get(1).end()).hasSize(2);
     }
+  }
+
+  /**
+   * A JVM whose command line is over 4 KB, as Spark's executors are: opening a session scores (ONNX Runtime's
+   * environment is made on a thread with a large stack), where creating the environment on the main thread kills
+   * the JVM (SIGSEGV, exit 139). Should the second part start to pass, ONNX Runtime no longer overflows the stack on
+   * long command lines, and {@link OnnxQaSession#environment} can create it on the caller's thread.
+   */
+  @Test
+  void aJvmWithALongCommandLineOpensASession() throws Exception {
+    String padding = "-Dpadding=" + "x".repeat(6000);
+    Process opened = java(padding, OpenInChild.class.getName(), good.toString());
+    String out = new String(opened.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(opened.waitFor()).as("exit status; output:%n%s", out).isZero();
+    assertThat(out).contains("scored 5 start logits");
+
+    Process direct = java(padding, EnvironmentOnMainThread.class.getName());
+    direct.getInputStream().readAllBytes();
+    assertThat(direct.waitFor()).as("ONNX Runtime's environment made on the main thread: SIGSEGV").isEqualTo(139);
+  }
+
+  /** Opens the graph given as its argument and scores one window. */
+  static final class OpenInChild {
+    public static void main(String[] args) {
+      try (OnnxQaSession session = OnnxQaSession.open(Path.of(args[0]), 1)) {
+        List<QaScorer.Logits> logits = session.score(List.of(new int[] {101, 2054, 102, 2009, 102}),
+            List.of(new int[] {0, 0, 0, 1, 1}), QaScorer.Options.DEFAULT);
+        System.out.println("scored " + logits.get(0).start().length + " start logits");
+      }
+    }
+  }
+
+  /** Creates ONNX Runtime's environment as ONNX Runtime's own examples do, on the calling (main) thread. */
+  static final class EnvironmentOnMainThread {
+    public static void main(String[] args) {
+      ai.onnxruntime.OrtEnvironment.getEnvironment();
+      System.out.println("created");
+    }
+  }
+
+  /** {@code java [jvmOption] mainClass args}, this JVM's classpath in CLASSPATH, stderr into stdout. */
+  private static Process java(String jvmOption, String mainClass, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", jvmOption, mainClass));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+    return pb.start();
   }
 
   @Test
