@@ -1,19 +1,20 @@
 package io.qadistill.bench;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import ai.djl.Device;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
-import io.qadistill.model.QaModel;
-import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
+import io.qadistill.model.ScoringModel;
+import io.qadistill.model.ScoringRuntime;
+import io.qadistill.teacher.TeacherFingerprint;
 import io.qadistill.teacher.TeacherLogitsConfig;
 import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.testing.LocalSpark;
@@ -32,9 +33,12 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Teacher logits over all of dev-v1.1's windows (cut by featurize) with all-MiniLM-L6-v2 imported from the bundled
- * ONNX file: the teacher-logits job in {@code local[2]} (two tasks at a time, one PyTorch thread each) against the
- * same model in-process with the same threads and batching (two Java threads, one PyTorch thread each, half the
- * windows each, {@link QaScorer} with the job's CPU default of 4,096 padded positions per batch).
+ * ONNX file, with one runtime ({@code --runtime onnx} by default, or {@code pytorch}): the teacher-logits job in
+ * {@code local[2]} (two tasks at a time, one intra-op thread each) against the same model in the same runtime
+ * in-process with the same threads and batching (two Java threads, one intra-op thread each, half the windows each,
+ * {@link QaScorer} with the job's CPU default of 4,096 padded positions per batch). With ONNX Runtime both score the
+ * same graph (the teacher's model.onnx, made before the first part) and both share one session between their two
+ * threads, as an executor's tasks do.
  *
  * <p>The windows are cut into {@code chunks} parts (by example id) and each part is scored both ways in turn,
  * the order alternating, so that the load of a shared machine falls on both alike. The job is timed whole, from
@@ -42,13 +46,14 @@ import org.apache.spark.sql.SparkSession;
  * scoring, commit), once per part into a fresh logits directory, so its fixed costs count {@code chunks} times.
  * Target: job ≥ 0.9× in-process (Spark's share ≤ 10%). Also prints the JVM's peak resident size (VmHWM).
  *
- * <p>{@code jobs/bench TeacherBench [chunks] [windows]} (defaults: 4 parts of all 10,784 windows).
+ * <p>{@code jobs/bench TeacherBench [chunks] [windows] [runtime]} (defaults: 4 parts of all 10,784 windows, onnx).
  */
 public final class TeacherBench {
   private static final int THREADS = 2;
 
   public static void main(String[] args) throws Exception {
     int chunks = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+    ScoringRuntime runtime = args.length > 2 ? ScoringRuntime.parse(args[2]) : ScoringRuntime.ONNX;
     SparkSession spark = LocalSpark.get();
     Path tmp = Files.createTempDirectory("teacherbench");
     Path teacher = importTeacher(tmp);
@@ -57,26 +62,31 @@ public final class TeacherBench {
     if (args.length > 1) {
       all = all.limit(Integer.parseInt(args[1]));
     }
-    all.withColumn("chunk", pmod(hash(col(FeaturesTable.EXAMPLE_ID)), lit(chunks))).write().partitionBy("chunk")
+    // xxhash64: Spark's Murmur3 hash of dev-v1.1's first 2,000 windows' ids is a multiple of 4 for every one
+    all.withColumn("chunk", pmod(xxhash64(col(FeaturesTable.EXAMPLE_ID)), lit(chunks))).write().partitionBy("chunk")
         .parquet(tmp.resolve("chunks").toString());
 
     TeacherLogitsConfig defaults = TeacherLogitsConfig.defaults(features, teacher.toString(), "unused");
     QaScorer.Options batching = defaults.batching(Device.cpu());
-    System.out.printf("%d parts, batches of %d padded positions, %d rows at most; %d cores%n", chunks,
-        batching.batchTokens(), batching.maxBatchRows(), Runtime.getRuntime().availableProcessors());
+    // what the job's driver does before its job: the graph made (ONNX Runtime), then opened as an executor opens it
+    ScoringModel scoring = ScoringModel.prepare(teacher, runtime, false, false,
+        () -> TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), teacher.toString()));
+    System.out.printf("%s; %d parts, batches of %d padded positions, %d rows at most; %d cores%n",
+        scoring.describe(), chunks, batching.batchTokens(), batching.maxBatchRows(),
+        Runtime.getRuntime().availableProcessors());
     long windows = 0;
     double jobSeconds = 0;
     double scoringSeconds = 0;
     double inProcessSeconds = 0;
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    try (QaModel model = ModelDirectory.load(teacher)) {
+    try (QaScorer model = scoring.open(Device.cpu(), 1)) {
       for (int c = 0; c < chunks; c++) {
         String part = tmp.resolve("chunks").resolve("chunk=" + c).toString();
         List<int[]> ids = new ArrayList<>();
         List<int[]> types = new ArrayList<>();
         collect(FeaturesTable.read(spark, part, FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS), ids, types);
         TeacherLogitsConfig config = TeacherLogitsConfig.defaults(part, teacher.toString(),
-            tmp.resolve("logits-" + c).toString());
+            tmp.resolve("logits-" + c).toString()).withScoring(runtime, false);
         double inProcess = 0;
         TeacherLogitsJob.Result job = null;
         for (int turn = 0; turn < 2; turn++) {
@@ -109,7 +119,7 @@ public final class TeacherBench {
         peakResident());
   }
 
-  /** The windows split in halves over the pool's threads, one PyTorch thread each, as two tasks of the job. */
+  /** The windows split in halves over the pool's threads, one intra-op thread each, as two tasks of the job. */
   private static void inProcess(ExecutorService pool, QaScorer scorer, QaScorer.Options batching, List<int[]> ids,
                                 List<int[]> types) throws Exception {
     List<Future<?>> halves = new ArrayList<>();
@@ -117,7 +127,7 @@ public final class TeacherBench {
       int from = ids.size() * t / THREADS;
       int to = ids.size() * (t + 1) / THREADS;
       halves.add(pool.submit(() -> {
-        Runtimes.setThreads(1);
+        Runtimes.setThreads(1); // PyTorch's, kept per thread; an ONNX Runtime session has its own
         return scorer.score(ids.subList(from, to), types.subList(from, to), batching);
       }));
     }
