@@ -47,7 +47,7 @@ final class TeacherLogitsCommand extends SparkCommand {
 
   @Override
   Object run(SparkSession spark) {
-    return TeacherLogitsJob.run(spark, new TeacherLogitsConfig(features, teacher, out, batchTokens, threads,
-        rowsPerTask));
+    return new TeacherLogitsJob(new TeacherLogitsConfig(features, teacher, out, batchTokens, threads,
+        rowsPerTask)).run(spark);
   }
 }

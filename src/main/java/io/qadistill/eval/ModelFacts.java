@@ -1,5 +1,6 @@
 package io.qadistill.eval;
 
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.QaScorer;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,30 @@ import org.slf4j.LoggerFactory;
 public record ModelFacts(String name, String dir, int layers, int hidden, long parameters, long bytes,
     double windowsPerSecond, int threads) {
   private static final Logger LOG = LoggerFactory.getLogger(ModelFacts.class);
+
+  /** Dev windows each model's speed is measured on, and the turns each takes. */
+  static final int WINDOWS = 128;
+  static final int ROUNDS = 2;
+
+  /**
+   * Each model ({@code name → directory}) measured on the first {@value #WINDOWS} windows of {@code features}
+   * (by example id and window), with all of this machine's cores.
+   */
+  public static List<ModelFacts> measure(SparkSession spark, Map<String, String> models, String features) {
+    List<Row> rows = FeaturesTable.read(spark, features, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
+            FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS)
+        .orderBy(FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW)
+        .select(FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS).limit(WINDOWS).collectAsList();
+    List<int[]> ids = new ArrayList<>();
+    List<int[]> types = new ArrayList<>();
+    for (Row r : rows) {
+      ids.add(r.<Integer>getList(0).stream().mapToInt(Integer::intValue).toArray());
+      types.add(r.<Integer>getList(1).stream().mapToInt(Integer::intValue).toArray());
+    }
+    int threads = Runtime.getRuntime().availableProcessors();
+    LOG.info("measuring each model's speed on {} windows of {}, {} threads ...", ids.size(), features, threads);
+    return measure(models, ids, types, threads, ROUNDS);
+  }
 
   /**
    * Loads each model ({@code name → directory}) in this JVM and times it on the same windows, batched by length as

@@ -9,9 +9,9 @@ import ai.djl.Device;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.FeaturizeConfig;
 import io.qadistill.features.FeaturizeJob;
-import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.OnnxImport;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
 import io.qadistill.teacher.TeacherLogitsConfig;
@@ -38,7 +38,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>The windows are cut into {@code chunks} parts (by example id) and each part is scored both ways in turn,
  * the order alternating, so that the load of a shared machine falls on both alike. The job is timed whole, from
- * {@code TeacherLogitsJob.run} to its return (fingerprint, teacher load, counts, anti-joins, quarantine check,
+ * the stage's {@code run} to its return (fingerprint, teacher load, counts, anti-joins, quarantine check,
  * scoring, commit), once per part into a fresh logits directory, so its fixed costs count {@code chunks} times.
  * Target: job ≥ 0.9× in-process (Spark's share ≤ 10%). Also prints the JVM's peak resident size (VmHWM).
  *
@@ -83,7 +83,7 @@ public final class TeacherBench {
           if ((turn + c) % 2 == 0) {
             inProcess = seconds(() -> inProcess(pool, model, batching, ids, types));
           } else {
-            job = TeacherLogitsJob.run(spark, config);
+            job = new TeacherLogitsJob(config).run(spark);
           }
         }
         if (job.scored() != ids.size()) {

@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
-import io.qadistill.model.QaModel;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.ModelFingerprint;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
@@ -56,7 +56,7 @@ class TeacherLogitsJobTest {
     teacher = DevFeatures.importMiniLm(tmp.resolve("minilm"), 7);
     features = DevFeatures.firstExamples(spark, tmp, EXAMPLES);
     windows = spark.read().parquet(features).count();
-    all = TeacherLogitsJob.run(spark, config(features, teacher, tmp.resolve("logits-all")));
+    all = new TeacherLogitsJob(config(features, teacher, tmp.resolve("logits-all"))).run(spark);
   }
 
   private static TeacherLogitsConfig config(String features, Path teacher, Path out) {
@@ -70,7 +70,7 @@ class TeacherLogitsJobTest {
     assertThat(all.scored()).isEqualTo(windows);
     assertThat(all.skipped()).isZero();
     assertThat(all.quarantined()).isZero();
-    assertThat(all.teacher()).isEqualTo(TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(),
+    assertThat(all.teacher()).isEqualTo(ModelFingerprint.of(spark.sparkContext().hadoopConfiguration(),
         teacher.toString()));
 
     Map<String, Row> logits = byKey(LogitsTable.read(spark, all.out(), all.teacher()));
@@ -119,7 +119,7 @@ class TeacherLogitsJobTest {
     assertThat(halfWindows).isBetween(windows / 4, windows * 3 / 4);
     Path out = tmp.resolve("logits-incremental");
 
-    TeacherLogitsJob.Result first = TeacherLogitsJob.run(spark, config(half, teacher, out));
+    TeacherLogitsJob.Result first = new TeacherLogitsJob(config(half, teacher, out)).run(spark);
     assertThat(first.scored()).isEqualTo(halfWindows);
     assertThat(first.run()).endsWith("teacher=" + all.teacher() + "/run=1");
 
@@ -131,7 +131,7 @@ class TeacherLogitsJobTest {
     }
     assertThat(LogitsTable.read(spark, out.toString(), null).count()).isEqualTo(halfWindows);
 
-    TeacherLogitsJob.Result second = TeacherLogitsJob.run(spark, config(features, teacher, out));
+    TeacherLogitsJob.Result second = new TeacherLogitsJob(config(features, teacher, out)).run(spark);
     assertThat(second.scored()).isEqualTo(windows - halfWindows);
     assertThat(second.skipped()).isEqualTo(halfWindows);
     assertThat(second.run()).endsWith("/run=2");
@@ -155,7 +155,7 @@ class TeacherLogitsJobTest {
     assertThat(maxDiff).as("max abs diff between half-then-all and one run").isLessThanOrEqualTo(TOLERANCE);
 
     List<String> files = files(out);
-    TeacherLogitsJob.Result third = TeacherLogitsJob.run(spark, config(features, teacher, out));
+    TeacherLogitsJob.Result third = new TeacherLogitsJob(config(features, teacher, out)).run(spark);
     assertThat(third.scored()).isZero();
     assertThat(third.skipped()).isEqualTo(windows);
     assertThat(third.run()).isNull();
@@ -168,10 +168,10 @@ class TeacherLogitsJobTest {
     String few = tmp.resolve("few-features").toString();
     spark.read().parquet(features).limit(20).write().parquet(few);
     Path out = tmp.resolve("logits-two-teachers");
-    TeacherLogitsJob.Result a = TeacherLogitsJob.run(spark, config(few, teacher, out));
+    TeacherLogitsJob.Result a = new TeacherLogitsJob(config(few, teacher, out)).run(spark);
     List<String> filesOfA = files(out);
 
-    TeacherLogitsJob.Result b = TeacherLogitsJob.run(spark, config(few, other, out));
+    TeacherLogitsJob.Result b = new TeacherLogitsJob(config(few, other, out)).run(spark);
     assertThat(b.teacher()).isNotEqualTo(a.teacher());
     assertThat(b.scored()).as("nothing of teacher A counts for teacher B").isEqualTo(20);
     assertThat(b.run()).endsWith("teacher=" + b.teacher() + "/run=1");
@@ -202,7 +202,7 @@ class TeacherLogitsJobTest {
     FeaturesTable.write(spark.createDataFrame(rows, FeaturesTable.SCHEMA), bad);
     Path out = tmp.resolve("logits-quarantine");
 
-    TeacherLogitsJob.Result result = TeacherLogitsJob.run(spark, config(bad, teacher, out));
+    TeacherLogitsJob.Result result = new TeacherLogitsJob(config(bad, teacher, out)).run(spark);
     assertThat(result.scored()).isEqualTo(5);
     assertThat(result.quarantined()).isEqualTo(3);
     assertThat(result.quarantinedByReason()).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -225,7 +225,7 @@ class TeacherLogitsJobTest {
         "input_ids[3] = -1, the teacher's vocab_size is 30522");
     assertThat(LogitsTable.read(spark, out.toString(), result.teacher()).count()).isEqualTo(5);
 
-    TeacherLogitsJob.Result again = TeacherLogitsJob.run(spark, config(bad, teacher, out));
+    TeacherLogitsJob.Result again = new TeacherLogitsJob(config(bad, teacher, out)).run(spark);
     assertThat(again.scored()).isZero();
     assertThat(again.quarantined()).isZero();
     assertThat(again.skipped()).as("quarantined rows count as done").isEqualTo(8);
@@ -239,13 +239,13 @@ class TeacherLogitsJobTest {
     }
     byte[] weights = Files.readAllBytes(teacher.resolve(ModelDirectory.WEIGHTS));
     Files.write(broken.resolve(ModelDirectory.WEIGHTS), java.util.Arrays.copyOf(weights, weights.length / 2));
-    assertThatThrownBy(() -> TeacherLogitsJob.run(spark, config(features, broken, tmp.resolve("logits-broken"))))
+    assertThatThrownBy(() -> new TeacherLogitsJob(config(features, broken, tmp.resolve("logits-broken"))).run(spark))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("teacher " + broken + " does not load")
         .hasMessageContaining(ModelDirectory.WEIGHTS);
 
     Path empty = Files.createDirectories(tmp.resolve("empty-teacher"));
-    assertThatThrownBy(() -> TeacherLogitsJob.run(spark, config(features, empty, tmp.resolve("logits-empty"))))
+    assertThatThrownBy(() -> new TeacherLogitsJob(config(features, empty, tmp.resolve("logits-empty"))).run(spark))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("teacher " + empty + " has no config.json");
     assertThat(tmp.resolve("logits-broken")).doesNotExist();
@@ -277,12 +277,12 @@ class TeacherLogitsJobTest {
     FeaturesTable.write(spark.createDataFrame(rows, FeaturesTable.SCHEMA), tiny);
     Path out = tmp.resolve("logits-torchscript");
 
-    TeacherLogitsJob.Result result = TeacherLogitsJob.run(spark, config(tiny, traced, out));
+    TeacherLogitsJob.Result result = new TeacherLogitsJob(config(tiny, traced, out)).run(spark);
     assertThat(result.scored()).isEqualTo(6);
     assertThat(result.quarantinedByReason()).containsExactlyEntriesOf(Map.of(FeatureCheck.TOO_LONG, 1L));
     Path renamed = Files.createDirectories(tmp.resolve("renamed")).resolve("teacher.pt");
     Files.copy(traced, renamed);
-    assertThat(TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), renamed.toString()))
+    assertThat(ModelFingerprint.of(spark.sparkContext().hadoopConfiguration(), renamed.toString()))
         .as("fingerprint of the same file under another name").isEqualTo(result.teacher())
         .isNotEqualTo(all.teacher());
 
