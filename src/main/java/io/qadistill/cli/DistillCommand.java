@@ -12,8 +12,9 @@ final class DistillCommand extends TrainCommand {
       description = "The teacher's logits (the --out of teacher-logits).")
   String logits;
 
-  @Option(names = "--teacher", paramLabel = "FINGERPRINT",
-      description = "Whose logits to use when --logits holds several teachers'.")
+  @Option(names = "--teacher", paramLabel = "FINGERPRINT|DIR",
+      description = "Whose logits to use when --logits holds several teachers': the teacher's fingerprint, or its "
+          + "model directory.")
   String teacher;
 
   @Option(names = "--temperature", defaultValue = "" + DistillLoss.TEMPERATURE, description = "T (default: ${DEFAULT-VALUE}).")

@@ -1,25 +1,16 @@
 package io.qadistill.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.qadistill.model.onnx.OnnxExport;
-import io.qadistill.teacher.TeacherFingerprint;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/**
- * {@code qadistill export-onnx --model DIR [--out DIR] [--int8]}: a model directory → model.onnx (and
- * model.int8.onnx). Runs on the local JVM only (nothing here is distributed), so it does not extend SparkCommand.
- */
+/** {@code qadistill export-onnx --model DIR [--out DIR] [--int8]}: wires options into {@link OnnxExport}. */
 @Command(name = "export-onnx", mixinStandardHelpOptions = true,
     description = "Exports a model directory to ONNX for ONNX Runtime: model.onnx (float32) and, with --int8, "
         + "model.int8.onnx (int8 weights in the encoder's matrix products), each with a .sha256 file beside it.")
-final class ExportOnnxCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+final class ExportOnnxCommand extends SparkCommand {
   @Option(names = "--model", required = true, paramLabel = "DIR",
       description = "The model directory (config.json, model.safetensors, tokenizer.json).")
   Path model;
@@ -31,10 +22,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
   boolean int8;
 
   @Override
-  public Integer call() throws Exception {
-    OnnxExport.Result result = OnnxExport.run(new OnnxExport.Config(model, out, int8,
-        () -> TeacherFingerprint.of(new Configuration(), model.toAbsolutePath().toString())));
-    System.out.println(JSON.writeValueAsString(result));
-    return 0;
+  Object run(SparkSession spark) {
+    return new OnnxExport(new OnnxExport.Config(model, out, int8)).run(spark);
   }
 }

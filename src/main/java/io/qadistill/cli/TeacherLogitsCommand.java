@@ -51,7 +51,7 @@ final class TeacherLogitsCommand extends SparkCommand {
 
   @Override
   Object run(SparkSession spark) {
-    return TeacherLogitsJob.run(spark, new TeacherLogitsConfig(features, teacher, out, batchTokens, threads,
-        rowsPerTask, scoring.runtime, scoring.int8));
+    return new TeacherLogitsJob(new TeacherLogitsConfig(features, teacher, out, batchTokens, threads,
+        rowsPerTask, scoring.runtime, scoring.int8)).run(spark);
   }
 }

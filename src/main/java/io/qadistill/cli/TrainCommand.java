@@ -156,6 +156,6 @@ abstract class TrainCommand extends SparkCommand {
 
   @Override
   Object run(SparkSession spark) {
-    return TrainJob.run(spark, config());
+    return new TrainJob(config()).run(spark);
   }
 }

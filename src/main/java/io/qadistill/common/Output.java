@@ -17,4 +17,12 @@ public interface Output {
 
   /** Removes what was staged, after a failure; best effort. */
   void discard();
+
+  /**
+   * Where the published output's provenance is, which says whether it is current ({@code _provenance.json} in
+   * the target); null for an output that no one run makes whole (a table that runs add to).
+   */
+  default String provenance() {
+    return target() + "/" + Provenance.FILE_NAME;
+  }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -13,33 +12,16 @@ import org.apache.hadoop.fs.Path;
  * table, or none between the delete and the rename, never a partial one. The move is a rename: atomic on HDFS
  * and local disks, a copy on object stores (S3), where the window is longer but the staging name stays hidden.
  */
-public final class ReplacedDirectory implements Output {
-  private final FileSystem fs;
-  private final Path target;
-  private final Path staging;
-
+public final class ReplacedDirectory extends StagedOutput {
   public ReplacedDirectory(String target, Configuration conf) {
-    try {
-      Path path = new Path(target);
-      this.fs = path.getFileSystem(conf);
-      this.target = fs.makeQualified(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the file system of " + target, e);
-    }
-    if (this.target.getParent() == null) {
+    super(target, conf, ReplacedDirectory::sibling);
+  }
+
+  private static Path sibling(Path target) {
+    if (target.getParent() == null) {
       throw new UsageException("output " + target + " is a root directory: give a directory below it");
     }
-    this.staging = new Path(this.target.getParent(), "." + this.target.getName() + ".staging-" + UUID.randomUUID());
-  }
-
-  @Override
-  public String staging() {
-    return staging.toString();
-  }
-
-  @Override
-  public String target() {
-    return target.toString();
+    return new Path(target.getParent(), "." + target.getName() + ".staging-" + UUID.randomUUID());
   }
 
   /** Replaces the target with the staged directory. */
@@ -54,15 +36,6 @@ public final class ReplacedDirectory implements Output {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  @Override
-  public void discard() {
-    try {
-      fs.delete(staging, true);
-    } catch (IOException ignored) {
-      // the hidden staging directory stays; the next run uses a fresh name
     }
   }
 }

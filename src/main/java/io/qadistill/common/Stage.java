@@ -37,7 +37,8 @@ public interface Stage<R> {
 
   /**
    * How {@code target} is published: by default a directory replaced as a whole ({@link ReplacedDirectory}); a
-   * stage whose output grows run by run (teacher logits) or holds state across runs (training) says otherwise.
+   * stage that adds to a directory holding more says so ({@link AddedFiles}: training's final model beside its
+   * checkpoints, a model's ONNX graphs), as does one whose table grows run by run (teacher logits).
    */
   default Output output(String target, Configuration hadoop) {
     return new ReplacedDirectory(target, hadoop);

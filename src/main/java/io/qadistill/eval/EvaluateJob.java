@@ -11,6 +11,7 @@ import io.qadistill.common.StageRun;
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
+import io.qadistill.model.ScoringRuntime;
 import io.qadistill.squad.ExamplesTable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
@@ -40,10 +43,15 @@ import org.apache.spark.sql.SparkSession;
  * aggregations over the written scores; v2.0 with null odds adds one sort of the scored questions in one task.
  *
  * @param config what to evaluate
- * @param models the size and speed of the models compared, for the report; not part of {@link Config}: they are
- *     measurements, and the configuration (in the provenance) says what was asked for
+ * @param measured the models compared ({@code name → model directory}), whose size and speed the report shows,
+ *     measured side by side on the first windows of {@code config.features()} ({@link ModelFacts}); empty: no such
+ *     section. Not part of {@link Config}: speeds are measurements, and the configuration (in the provenance) says
+ *     what was asked for
+ * @param runtime what runs the measured models ({@link ScoringRuntime}; the report names what ran each)
+ * @param int8 the measured models' int8 ONNX graphs
  */
-public record EvaluateJob(EvaluateJob.Config config, List<ModelFacts> models) implements Stage<EvaluateJob.Result> {
+public record EvaluateJob(EvaluateJob.Config config, Map<String, String> measured, ScoringRuntime runtime,
+    boolean int8) implements Stage<EvaluateJob.Result> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
@@ -99,11 +107,14 @@ public record EvaluateJob(EvaluateJob.Config config, List<ModelFacts> models) im
       String scores, String summaryJson, String report) {}
 
   public EvaluateJob {
-    models = List.copyOf(models);
+    measured = Collections.unmodifiableMap(new LinkedHashMap<>(measured));
+    if (!measured.isEmpty() && config.features() == null) {
+      throw new UsageException("measuring the models' speed needs the features table: give --features");
+    }
   }
 
   public EvaluateJob(Config config) {
-    this(config, List.of());
+    this(config, Map.of(), ScoringRuntime.DEFAULT, false);
   }
 
   @Override
@@ -154,6 +165,8 @@ public record EvaluateJob(EvaluateJob.Config config, List<ModelFacts> models) im
           version);
     }
 
+    List<ModelFacts> models = measured.isEmpty() ? List.of()
+        : ModelFacts.measure(spark, measured, config.features(), runtime, int8);
     ReportData data = new ReportData(config.model(), version, summary, EvalReport.breakdowns(scores, version),
         EvalReport.f1Histogram(scores), EvalReport.worstArticles(scores, EvalReport.WORST_ARTICLES), comparison,
         models, inputs(), Instant.now().toString());

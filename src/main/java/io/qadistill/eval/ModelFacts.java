@@ -1,13 +1,14 @@
 package io.qadistill.eval;
 
 import ai.djl.Device;
+import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.ModelFingerprint;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
 import io.qadistill.model.ScoringModel;
 import io.qadistill.model.ScoringRuntime;
-import io.qadistill.teacher.TeacherFingerprint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,31 @@ public record ModelFacts(String name, String dir, int layers, int hidden, long p
     double windowsPerSecond, int threads, String runtime) {
   private static final Logger LOG = LoggerFactory.getLogger(ModelFacts.class);
 
+  /** Dev windows each model's speed is measured on, and the turns each takes. */
+  static final int WINDOWS = 128;
+  static final int ROUNDS = 2;
+
+  /**
+   * Each model ({@code name → directory}) measured on the first {@value #WINDOWS} windows of {@code features}
+   * (by example id and window), with all of this machine's cores, in {@code runtime} ({@code int8}: its int8 graph).
+   */
+  public static List<ModelFacts> measure(SparkSession spark, Map<String, String> models, String features,
+      ScoringRuntime runtime, boolean int8) {
+    List<Row> rows = FeaturesTable.read(spark, features, FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
+            FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS)
+        .orderBy(FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW)
+        .select(FeaturesTable.INPUT_IDS, FeaturesTable.TOKEN_TYPE_IDS).limit(WINDOWS).collectAsList();
+    List<int[]> ids = new ArrayList<>();
+    List<int[]> types = new ArrayList<>();
+    for (Row r : rows) {
+      ids.add(r.<Integer>getList(0).stream().mapToInt(Integer::intValue).toArray());
+      types.add(r.<Integer>getList(1).stream().mapToInt(Integer::intValue).toArray());
+    }
+    int threads = Runtime.getRuntime().availableProcessors();
+    LOG.info("measuring each model's speed on {} windows of {}, {} threads ...", ids.size(), features, threads);
+    return measure(models, ids, types, threads, ROUNDS, runtime, int8);
+  }
+
   /**
    * Opens each model ({@code name → directory}) in this JVM with {@code runtime} (resolved for CPU tasks: ONNX
    * Runtime by default, its graph made when missing or stale) and times it on the same windows, batched by length as
@@ -54,7 +82,7 @@ public record ModelFacts(String name, String dir, int layers, int hidden, long p
       for (String name : names) {
         Path dir = Path.of(models.get(name));
         ScoringModel scoring = ScoringModel.prepare(dir, runtime, int8, false,
-            () -> TeacherFingerprint.of(new Configuration(), dir.toString()));
+            () -> ModelFingerprint.of(new Configuration(), dir.toString()));
         QaModel model = ModelDirectory.load(dir);
         sizes.put(name, new ModelFacts(name, dir.toString(), model.config().numHiddenLayers(),
             model.config().hiddenSize(), model.parameterCount(), bytes(dir), 0, threads, scoring.describe()));

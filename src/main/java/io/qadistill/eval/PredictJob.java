@@ -7,13 +7,13 @@ import io.qadistill.common.Tables;
 import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
+import io.qadistill.model.ModelFingerprint;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.ScoringModel;
 import io.qadistill.model.ScoringRuntime;
 import io.qadistill.squad.ExamplesTable;
 import io.qadistill.teacher.LogitsTable;
 import io.qadistill.teacher.TaskDevice;
-import io.qadistill.teacher.TeacherFingerprint;
 import java.time.Duration;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
@@ -131,7 +131,7 @@ public record PredictJob(PredictJob.Config config) implements Stage<PredictJob.R
       ModelLogits.check(config.model());
       scoring = ScoringModel.prepare(java.nio.file.Path.of(config.model()), config.runtime(), config.int8(),
           TaskDevice.gpuTasks(spark.sparkContext().getConf()),
-          () -> TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.model()));
+          () -> ModelFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.model()));
       logits = new Path(output, LOGITS).toString();
       run.describe("predict: run " + config.model() + " over the features");
       String label = java.nio.file.Path.of(config.model()).toAbsolutePath().normalize().getFileName().toString();

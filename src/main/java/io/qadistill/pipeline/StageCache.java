@@ -3,7 +3,9 @@ package io.qadistill.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qadistill.common.InputFingerprint;
+import io.qadistill.common.Output;
 import io.qadistill.common.Provenance;
+import io.qadistill.common.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -26,9 +28,22 @@ final class StageCache {
     this.hadoop = hadoop;
   }
 
+  /**
+   * True when {@code stage}'s output holds a complete result of its configuration over inputs unchanged since (read
+   * from the provenance where its output publishes it, {@link Output#provenance()}).
+   */
+  boolean isCurrent(Stage<?> stage) {
+    String target = stage.outputs().get(0);
+    String file = stage.output(target, hadoop).provenance();
+    return file != null && isCurrent(provenance(new Path(file)), stage.config());
+  }
+
   /** True when {@code output} holds a complete result of {@code config} over inputs unchanged since. */
   boolean isCurrent(String output, Object config) {
-    JsonNode made = provenance(output);
+    return isCurrent(provenance(new Path(output, Provenance.FILE_NAME)), config);
+  }
+
+  private boolean isCurrent(JsonNode made, Object config) {
     if (made == null || !Provenance.configAsWritten(config).equals(made.get("config"))
         || !made.path("inputs").isArray()) {
       return false;
@@ -46,11 +61,10 @@ final class StageCache {
 
   /** True when {@code output} holds a complete result (its provenance, written last, is there). */
   boolean isComplete(String output) {
-    return provenance(output) != null;
+    return provenance(new Path(output, Provenance.FILE_NAME)) != null;
   }
 
-  private JsonNode provenance(String dir) {
-    Path path = new Path(dir, Provenance.FILE_NAME);
+  private JsonNode provenance(Path path) {
     try {
       FileSystem fs = path.getFileSystem(hadoop);
       if (!fs.exists(path)) {

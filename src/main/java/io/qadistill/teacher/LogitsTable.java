@@ -3,16 +3,22 @@ package io.qadistill.teacher;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.get_json_object;
 
+import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
+import io.qadistill.common.StagedOutput;
 import io.qadistill.common.Tables;
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,6 +26,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The logits table and its layout on disk. One directory holds the logits of any number of teachers, each run's
@@ -36,6 +44,7 @@ import org.apache.spark.sql.types.StructType;
  * writes the logits of the model it ran; {@link #readOne} reads either.
  */
 public final class LogitsTable {
+  private static final Logger LOG = LoggerFactory.getLogger(LogitsTable.class);
   public static final String START_LOGITS = "start_logits";
   public static final String END_LOGITS = "end_logits";
   public static final String TEACHER = "teacher";
@@ -145,6 +154,73 @@ public final class LogitsTable {
       }
     }
     return max + 1;
+  }
+
+  /**
+   * How a teacher-logits run publishes: its directories are staged in {@code LOGITS/_staging/<uuid>/} at the
+   * places they take in the table ({@link #runDir}, {@link #quarantineDir} under the staging directory), and
+   * {@link #publish} moves each to the same place in the table by one rename, quarantine first (if the second
+   * rename never happens, a rerun skips the refused rows and scores the rest), the run's provenance copied into
+   * each. What is in the table stays: runs only add directories.
+   */
+  public static final class NewRuns extends StagedOutput {
+    public NewRuns(String target, Configuration hadoop) {
+      super(target, hadoop, t -> new Path(new Path(t, STAGING_DIR), UUID.randomUUID().toString()));
+    }
+
+    /** None: the table is never made whole by one run, each run adds what is missing. */
+    @Override
+    public String provenance() {
+      return null;
+    }
+
+    @Override
+    public void publish() {
+      try {
+        List<Path> runs = new ArrayList<>(staged(new Path(new Path(staging, QUARANTINE_DIR), TEACHER + "=*/"
+            + RUN + "=*")));
+        runs.addAll(staged(new Path(staging, TEACHER + "=*/" + RUN + "=*")));
+        Path provenance = new Path(staging, Provenance.FILE_NAME);
+        for (Path run : runs) {
+          Path to = new Path(target, run.toUri().getPath().substring(staging.toUri().getPath().length() + 1));
+          if (fs.exists(to)) {
+            throw new IllegalStateException(to + " appeared while this run was writing: two runs over one "
+                + "logits directory at once? Nothing more of this run was committed there; run it again alone.");
+          }
+          if (fs.exists(provenance)) {
+            FileUtil.copy(fs, provenance, fs, new Path(run, Provenance.FILE_NAME), false, fs.getConf());
+          }
+          fs.mkdirs(to.getParent());
+          if (!fs.rename(run, to)) {
+            throw new IOException("cannot rename " + run + " to " + to);
+          }
+        }
+        fs.delete(staging, true);
+      } catch (IOException e) {
+        throw new UncheckedIOException("teacher-logits: cannot commit into " + target, e);
+      }
+    }
+
+    private List<Path> staged(Path glob) throws IOException {
+      FileStatus[] found = fs.globStatus(glob);
+      return found == null ? List.of() : Arrays.stream(found).map(FileStatus::getPath).sorted().toList();
+    }
+  }
+
+  /**
+   * Removes what runs that died left beside {@code staging} (a run's, in {@code _staging}): runs over one
+   * directory do not overlap.
+   */
+  static void clearDeadRuns(FileSystem fs, Path staging) throws IOException {
+    Path dir = staging.getParent();
+    if (fs.exists(dir)) {
+      for (FileStatus s : fs.listStatus(dir)) {
+        if (!s.getPath().getName().equals(staging.getName())) {
+          LOG.info("teacher-logits: removing {} left by a run that did not finish", s.getPath());
+          fs.delete(s.getPath(), true);
+        }
+      }
+    }
   }
 
   /** Whether {@code path} (a glob) names anything. */

@@ -1,14 +1,16 @@
 package io.qadistill.teacher;
 
 import ai.djl.Device;
-import io.qadistill.common.JobGroup;
+import io.qadistill.common.Output;
 import io.qadistill.common.ProgressLog;
-import io.qadistill.common.Provenance;
 import io.qadistill.common.Quarantine;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import io.qadistill.common.TaskCounter;
 import io.qadistill.common.UsageException;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.model.ModelCache;
+import io.qadistill.model.ModelFingerprint;
 import io.qadistill.model.QaScorer;
 import io.qadistill.model.ScoringModel;
 import io.qadistill.model.Vocabulary;
@@ -22,8 +24,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -45,11 +47,11 @@ import org.slf4j.LoggerFactory;
  * spreads the missing rows over tasks of about {@code rowsPerTask} rows, and on each executor scores them with
  * the teacher from the per-JVM {@link ModelCache}, batched by length ({@link QaScorer}): by default with ONNX
  * Runtime on CPU tasks (one session per executor JVM, shared by its tasks, {@code spark.task.cpus} intra-op threads)
- * and with PyTorch on the task's GPU when Spark gave it one ({@link io.qadistill.model.ScoringRuntime}). Rows go to
- * {@code LOGITS/_staging/<uuid>/} and become visible by one directory rename each (logits and quarantine): a
- * failed run leaves nothing visible, a rerun computes what is missing, and a run with nothing missing writes
- * nothing. Runs over one LOGITS directory must not overlap (a schedule wraps the job
- * in {@code flock}, see jobs/teacher-logits.cron): each run clears {@code _staging} of runs that died.
+ * and with PyTorch on the task's GPU when Spark gave it one ({@link io.qadistill.model.ScoringRuntime}). The run's
+ * directories (logits, quarantine) are written into its staging directory and added to the table by one rename each
+ * when the stage is published ({@link LogitsTable.NewRuns}): a failed run leaves nothing visible, a rerun computes
+ * what is missing, and a run with nothing missing adds nothing. Runs over one LOGITS directory must not overlap (a
+ * schedule wraps the job in {@code flock}, see jobs/teacher-logits.cron).
  *
  * <p>Cost: the features are read four times (two counts, the quarantine check, scoring), each time anti-joined
  * with this teacher's keys (a shuffle, or a broadcast when they are few), and the scoring pass shuffles the
@@ -58,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * teacher's directory, so once per teacher), and opens the teacher once to fail early when it does not load (in
  * local mode the tasks then reuse that copy).
  */
-public final class TeacherLogitsJob {
+public record TeacherLogitsJob(TeacherLogitsConfig config) implements Stage<TeacherLogitsJob.Result> {
   private static final Logger LOG = LoggerFactory.getLogger(TeacherLogitsJob.class);
   private static final Duration PROGRESS_EVERY = ProgressLog.interval(Duration.ofSeconds(10));
   private static final String[] FEATURE_COLUMNS = {FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW,
@@ -73,18 +75,32 @@ public final class TeacherLogitsJob {
       Map<String, Long> quarantinedByReason, double windowsPerSecond, double seconds, String out, String run,
       String quarantine) {}
 
-  private TeacherLogitsJob() {}
-
-  /** Runs in the Spark job group "teacher-logits"; the caller's group is restored after, also on failure. */
-  public static Result run(SparkSession spark, TeacherLogitsConfig config) {
-    try (JobGroup group = JobGroup.enter(spark, "teacher-logits", "teacher-logits: load the teacher")) {
-      return run(spark, config, group);
-    }
+  @Override
+  public String name() {
+    return "teacher-logits";
   }
 
-  private static Result run(SparkSession spark, TeacherLogitsConfig config, JobGroup group) {
+  @Override
+  public List<String> inputs() {
+    return List.of(config.features(), config.teacher());
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.out());
+  }
+
+  /** Adds this run's directories to the table ({@link LogitsTable.NewRuns}); what is there stays. */
+  @Override
+  public Output output(String target, Configuration hadoop) {
+    return new LogitsTable.NewRuns(target, hadoop);
+  }
+
+  @Override
+  public Result execute(SparkSession spark, StageRun run) {
     long t0 = System.nanoTime();
-    String fingerprint = TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.teacher());
+    run.describe("teacher-logits: load the teacher");
+    String fingerprint = ModelFingerprint.of(spark.sparkContext().hadoopConfiguration(), config.teacher());
     ScoringModel scoring = loading(config.teacher(), "", () -> ScoringModel.prepare(localPath(config.teacher()),
         config.runtime(), config.int8(), TaskDevice.gpuTasks(spark.sparkContext().getConf()), () -> fingerprint));
     // Fails here, before any task, when the teacher does not load; local tasks reuse this CPU copy.
@@ -94,7 +110,7 @@ public final class TeacherLogitsJob {
     Dataset<Row> features = FeaturesTable.read(spark, config.features(), FEATURE_COLUMNS);
     Dataset<Row> missing = features.join(LogitsTable.doneKeys(spark, config.out(), fingerprint),
         new String[] {FeaturesTable.EXAMPLE_ID, FeaturesTable.WINDOW}, "left_anti");
-    group.describe("teacher-logits: count rows without logits");
+    run.describe("teacher-logits: count rows without logits");
     long total = features.count();
     long toDo = missing.count();
     if (toDo == 0) {
@@ -104,12 +120,13 @@ public final class TeacherLogitsJob {
           config.out(), null, null);
     }
 
+    String staging = run.staging(config.out());
     FileSystem fs = fileSystem(spark, config.out());
-    Path staging = new Path(new Path(config.out(), LogitsTable.STAGING_DIR), UUID.randomUUID().toString());
     try {
-      clearStaging(fs, staging.getParent());
-      group.describe("teacher-logits: check " + toDo + " rows");
-      Path quarantined = new Path(staging, "quarantine");
+      LogitsTable.clearDeadRuns(fs, new Path(staging));
+      int next = LogitsTable.nextRun(fs, config.out(), fingerprint);
+      run.describe("teacher-logits: check " + toDo + " rows");
+      Path quarantined = LogitsTable.quarantineDir(staging, fingerprint, next);
       String featuresPath = config.features();
       missing.mapPartitions((MapPartitionsFunction<Row, Row>) it -> refuse(it, check, featuresPath),
           Encoders.row(Quarantine.SCHEMA)).write().parquet(quarantined.toString());
@@ -118,18 +135,22 @@ public final class TeacherLogitsJob {
         byReason.put(r.getString(0), r.getLong(1));
       }
       long refused = byReason.values().stream().mapToLong(Long::longValue).sum();
+      if (refused == 0) {
+        fs.delete(quarantined, true); // an empty quarantine is not committed
+      }
 
       long scored = 0;
       double scoreSeconds = 0;
-      Path logits = new Path(staging, "logits");
+      Path logits = LogitsTable.runDir(staging, fingerprint, next);
       if (toDo > refused) {
-        group.describe("teacher-logits: score " + (toDo - refused) + " rows with teacher " + fingerprint);
+        run.describe("teacher-logits: score " + (toDo - refused) + " rows with teacher " + fingerprint);
         // Row counts, not Parquet bytes, decide the tasks: scoring costs per row, and small tasks give a steady
         // progress log and cheap retries.
         int tasks = (int) Math.max(spark.sparkContext().defaultParallelism(),
             Math.min(100_000L, (toDo + config.rowsPerTask() - 1) / config.rowsPerTask()));
         TaskCounter counter = TaskCounter.start(spark.sparkContext(), "teacher-logits.rows");
         LongAccumulator done = counter.accumulator();
+        TeacherLogitsConfig config = this.config;
         long tScore = System.nanoTime();
         try (counter; ProgressLog progress = ProgressLog.start("teacher-logits", "windows", toDo - refused, counter,
             PROGRESS_EVERY)) {
@@ -145,39 +166,21 @@ public final class TeacherLogitsJob {
           throw new IllegalStateException("scored " + scored + " rows, expected " + (toDo - refused)
               + ": the features changed while the job ran? Run it again; nothing was committed.");
         }
-        List<String> inputs = new ArrayList<>(List.of(config.features(), config.teacher() + " (teacher "
-            + fingerprint + ")"));
-        if (scoring.graph() != null) {
-          inputs.add(scoring.graph()); // what scored, with its fingerprint
-        }
-        Provenance.of(spark, "teacher-logits", config, inputs).writeInto(spark, logits.toString());
         Vocabulary vocabulary = TeacherVocabulary.of(config.teacher());
         if (vocabulary != null) {
           TeacherVocabulary.write(spark, logits, vocabulary);
         }
       }
-
-      int run = LogitsTable.nextRun(fs, config.out(), fingerprint);
-      Path quarantineDir = refused > 0 ? LogitsTable.quarantineDir(config.out(), fingerprint, run) : null;
-      Path runDir = scored > 0 ? LogitsTable.runDir(config.out(), fingerprint, run) : null;
-      // Quarantine first: if the second rename never happens, a rerun skips the refused rows and scores the rest.
-      if (quarantineDir != null) {
-        commit(fs, quarantined, quarantineDir);
-      }
-      if (runDir != null) {
-        commit(fs, logits, runDir);
-      }
       Result result = new Result(fingerprint, scoring.describe(), total, scored, total - toDo, refused, byReason,
           scoreSeconds > 0 ? scored / scoreSeconds : 0, (System.nanoTime() - t0) / 1e9, config.out(),
-          runDir == null ? null : runDir.toString(), quarantineDir == null ? null : quarantineDir.toString());
+          scored > 0 ? LogitsTable.runDir(config.out(), fingerprint, next).toString() : null,
+          refused > 0 ? LogitsTable.quarantineDir(config.out(), fingerprint, next).toString() : null);
       LOG.info("teacher-logits: teacher {} ({}): scored {}, skipped {} (already there), quarantined {} {}, "
           + "{} windows/s -> {}", fingerprint, result.runtime(), scored, result.skipped(), refused, byReason,
-          String.format("%.1f", result.windowsPerSecond()), runDir);
+          String.format("%.1f", result.windowsPerSecond()), result.run());
       return result;
     } catch (IOException e) {
-      throw new UncheckedIOException("teacher-logits: cannot commit into " + config.out(), e);
-    } finally {
-      deleteQuietly(fs, staging);
+      throw new UncheckedIOException("teacher-logits: cannot write into " + staging, e);
     }
   }
 
@@ -258,35 +261,6 @@ public final class TeacherLogitsJob {
 
   private static int[] ints(Row r, int column) {
     return r.isNullAt(column) ? null : FeatureCheck.ints(r.getList(column));
-  }
-
-  private static void commit(FileSystem fs, Path from, Path to) throws IOException {
-    if (fs.exists(to)) {
-      throw new IllegalStateException(to + " appeared while this run was writing: two runs over one logits "
-          + "directory at once? Nothing of this run was committed there; run it again alone.");
-    }
-    fs.mkdirs(to.getParent());
-    if (!fs.rename(from, to)) {
-      throw new IOException("cannot rename " + from + " to " + to);
-    }
-  }
-
-  /** Removes what runs that died left in _staging (runs over one directory do not overlap). */
-  private static void clearStaging(FileSystem fs, Path dir) throws IOException {
-    if (fs.exists(dir)) {
-      for (var s : fs.listStatus(dir)) {
-        LOG.info("teacher-logits: removing {} left by a run that did not finish", s.getPath());
-        fs.delete(s.getPath(), true);
-      }
-    }
-  }
-
-  private static void deleteQuietly(FileSystem fs, Path dir) {
-    try {
-      fs.delete(dir, true);
-    } catch (IOException e) {
-      LOG.warn("teacher-logits: cannot remove {} ({}); the next run will", dir, e.getMessage());
-    }
   }
 
   private static FileSystem fileSystem(SparkSession spark, String out) {

@@ -9,7 +9,8 @@ import java.io.Serializable;
  *
  * @param features the features table (the --out of featurize)
  * @param logits the logits table (the --out of teacher-logits), or null when fine-tuning
- * @param teacher the fingerprint of the teacher whose logits to use, or null when the table holds one teacher's
+ * @param teacher the teacher whose logits to use: its fingerprint, or its model directory (or .pt file), whose
+ *     fingerprint is taken when the run starts; null when the table holds one teacher's
  * @param out the output directory, on the driver's local file system: the final model directory
  * @param student how the student is made
  * @param loss T, alpha_ce, alpha_squad

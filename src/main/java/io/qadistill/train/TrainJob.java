@@ -1,9 +1,13 @@
 package io.qadistill.train;
 
-import io.qadistill.common.JobGroup;
+import io.qadistill.common.AddedFiles;
+import io.qadistill.common.Output;
 import io.qadistill.common.Provenance;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.ModelFingerprint;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.Students;
 import io.qadistill.teacher.TeacherVocabulary;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.LongPredicate;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -45,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * (config.json, model.safetensors, tokenizer.json, _provenance.json), {@code checkpoint-<step>/} every N steps and
  * at the end ({@link Checkpoints}), metrics.jsonl (one line per step) and loss.svg.
  */
-public final class TrainJob {
+public record TrainJob(TrainConfig config) implements Stage<TrainJob.Result> {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
   /** Rollbacks in a row, without a round that succeeds between them, after which the run gives up. */
   private static final int MAX_ROLLBACKS = 3;
@@ -63,25 +68,42 @@ public final class TrainJob {
   /** Where a run starts: the student, the state (parameters and AdamW's moments), its step, its checkpoint. */
   private record Start(QaModel student, float[] state, long step, Path checkpoint) {}
 
-  private TrainJob() {}
+  @Override
+  public String name() {
+    return config.what();
+  }
+
+  @Override
+  public List<String> inputs() {
+    String logits = config.logitsToRead();
+    return logits == null ? List.of(config.features()) : List.of(config.features(), logits);
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.out());
+  }
+
+  /**
+   * The final model's files, added beside the checkpoints with the provenance last ({@link AddedFiles}): a
+   * directory whose {@code _provenance.json} is this run's holds its whole model; a run stopped early adds none.
+   */
+  @Override
+  public Output output(String target, Configuration hadoop) {
+    return new AddedFiles(target, hadoop, Provenance.FILE_NAME);
+  }
 
   /**
    * The plan of {@code config}: the partitions and windows this session gives it (a join of the features with the
    * logits, counted; no training), its steps, warm-up and intervals.
    */
   public static TrainPlan plan(SparkSession spark, TrainConfig config) {
-    long windows = TrainData.count(spark, config.features(), config.logitsToRead(), config.teacher());
+    long windows = TrainData.count(spark, config.features(), config.logitsToRead(), teacher(spark, config));
     return TrainPlan.of(config, windows, partitions(spark, config.batches()));
   }
 
-  /** Runs in the Spark job group named as the job; the caller's group is restored after, also on failure. */
-  public static Result run(SparkSession spark, TrainConfig config) {
-    try (JobGroup group = JobGroup.enter(spark, config.what(), config.what() + ": check the output")) {
-      return run(spark, config, group);
-    }
-  }
-
-  private static Result run(SparkSession spark, TrainConfig config, JobGroup group) {
+  @Override
+  public Result execute(SparkSession spark, StageRun stage) {
     long t0 = System.nanoTime();
     Path out = Path.of(config.out());
     String what = config.what();
@@ -93,20 +115,21 @@ public final class TrainJob {
     }
     int partitions = partitions(spark, config.batches());
     int threads = threads(spark, config.threads(), partitions);
-    group.describe(what + ": prepare the training windows");
-    TrainData data = TrainData.prepare(spark, config.features(), config.logitsToRead(), config.teacher(), partitions);
+    stage.describe(what + ": prepare the training windows");
+    String teacher = teacher(spark, config);
+    TrainData data = TrainData.prepare(spark, config.features(), config.logitsToRead(), teacher, partitions);
     String run = UUID.randomUUID().toString();
     try {
       TrainPlan plan = TrainPlan.of(config, data.windows(), partitions);
       BatchSettings batches = config.batches();
-      Checkpoints.RunKey key = new Checkpoints.RunKey(config.features(), config.logitsToRead(), config.teacher(),
+      Checkpoints.RunKey key = new Checkpoints.RunKey(config.features(), config.logitsToRead(), teacher,
           config.loss(), config.optimizer(), batches.batchSize(), batches.seed(),
           Arrays.stream(data.partitionRows()).boxed().toList(), plan.steps(), batches.lengthGroups(),
           batches.localSteps());
       Start start = start(config, key, out, what);
       try (QaModel student = start.student()) {
         if (config.logitsToRead() != null) {
-          TeacherVocabulary.requireSame(spark, config.logitsToRead(), config.teacher(), student.tokenizerJson(),
+          TeacherVocabulary.requireSame(spark, config.logitsToRead(), teacher, student.tokenizerJson(),
               config.student().source() != null ? config.student().source() : "the random student's tokenizer");
         }
         LOG.info("{}: {} windows in {} partitions of {}, {} per partition per step ({}), steps {} to {}{}, warm-up "
@@ -133,7 +156,7 @@ public final class TrainJob {
           LOG.info("{}: stopped after {} steps of this run (--stop-after); --resume continues from {}",
               what, done.step() - start.step(), checkpoints.latest());
         } else {
-          model = saveModel(spark, config, student, replicas.fetch(done.step()));
+          model = saveModel(stage, student, replicas.fetch(done.step()));
         }
         double seconds = progress.seconds();
         return new Result(done.step(), plan.steps(), start.step(), model == null, partitions, data.windows(),
@@ -142,10 +165,16 @@ public final class TrainJob {
             model, String.valueOf(checkpoints.latest()));
       }
     } finally {
-      group.describe(what + ": release the models");
+      stage.describe(what + ": release the models");
       data.rows().foreachPartition(rows -> Worker.closeRun(run));
       data.release();
     }
+  }
+
+  /** The fingerprint of the teacher whose logits to read (null: the table holds one teacher's). */
+  private static String teacher(SparkSession spark, TrainConfig config) {
+    return config.logitsToRead() == null ? null
+        : ModelFingerprint.resolve(spark.sparkContext().hadoopConfiguration(), config.teacher());
   }
 
   /** The newest checkpoint's student and state with --resume (when there is one), else a new student's. */
@@ -212,14 +241,11 @@ public final class TrainJob {
     return new Training(step, rollbacks);
   }
 
-  /** The final model directory, from {@code state}'s parameters, with its provenance; returns its path. */
-  private static String saveModel(SparkSession spark, TrainConfig config, QaModel student, float[] state) {
+  /** The final model directory, from {@code state}'s parameters, staged for publication; returns its path. */
+  private String saveModel(StageRun stage, QaModel student, float[] state) {
     ParameterLayout layout = new ParameterLayout(student);
     layout.writer(student).write(Arrays.copyOf(state, layout.size()));
-    ModelDirectory.save(student, Path.of(config.out()));
-    String logits = config.logitsToRead();
-    Provenance.of(spark, config.what(), config, logits == null ? List.of(config.features())
-        : List.of(config.features(), logits)).writeInto(spark, config.out());
+    ModelDirectory.save(student, stage.localStaging(config.out()));
     return config.out();
   }
 

@@ -8,10 +8,15 @@ import io.qadistill.eval.SquadVersion;
 import io.qadistill.features.FeaturesTable;
 import io.qadistill.features.WindowTokenizer;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.ModelFingerprint;
+import io.qadistill.model.OnnxWeights;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.QaScorer;
+import io.qadistill.model.onnx.EncoderWeights;
+import io.qadistill.model.onnx.OnnxCache;
 import io.qadistill.model.onnx.OnnxExport;
 import io.qadistill.model.onnx.OnnxQaSession;
-import io.qadistill.teacher.TeacherFingerprint;
+import io.qadistill.model.onnx.QaGraph;
 import io.qadistill.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,9 +75,14 @@ public final class Int8QualityBench {
         windows.size());
 
     Path out = Files.createTempDirectory("int8quality");
-    OnnxExport.Result export = OnnxExport.run(new OnnxExport.Config(model, out, true,
-        () -> TeacherFingerprint.of(new Configuration(), model.toAbsolutePath().toString())));
-    System.out.println("exported: " + export.graphs());
+    String source = ModelFingerprint.of(new Configuration(), model.toAbsolutePath().toString());
+    EncoderWeights weights;
+    try (QaModel m = ModelDirectory.load(model)) {
+      weights = OnnxWeights.of(m);
+    }
+    for (QaGraph.Precision p : QaGraph.Precision.values()) {
+      System.out.println("exported: " + OnnxCache.make(out, p, source, () -> weights));
+    }
     List<int[]> ids = windows.stream().map(WindowTokenizer.Window::inputIds).toList();
     List<int[]> types = windows.stream().map(WindowTokenizer.Window::tokenTypeIds).toList();
     List<String> fp32 = answers(out.resolve(OnnxExport.FP32_FILE), questions, windows, ids, types);

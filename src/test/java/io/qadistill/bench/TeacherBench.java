@@ -14,7 +14,7 @@ import io.qadistill.model.QaScorer;
 import io.qadistill.model.Runtimes;
 import io.qadistill.model.ScoringModel;
 import io.qadistill.model.ScoringRuntime;
-import io.qadistill.teacher.TeacherFingerprint;
+import io.qadistill.model.ModelFingerprint;
 import io.qadistill.teacher.TeacherLogitsConfig;
 import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.testing.LocalSpark;
@@ -42,7 +42,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>The windows are cut into {@code chunks} parts (by example id) and each part is scored both ways in turn,
  * the order alternating, so that the load of a shared machine falls on both alike. The job is timed whole, from
- * {@code TeacherLogitsJob.run} to its return (fingerprint, teacher load, counts, anti-joins, quarantine check,
+ * the stage's {@code run} to its return (fingerprint, teacher load, counts, anti-joins, quarantine check,
  * scoring, commit), once per part into a fresh logits directory, so its fixed costs count {@code chunks} times.
  * Target: job ≥ 0.9× in-process (Spark's share ≤ 10%). Also prints the JVM's peak resident size (VmHWM).
  *
@@ -70,7 +70,7 @@ public final class TeacherBench {
     QaScorer.Options batching = defaults.batching(Device.cpu());
     // what the job's driver does before its job: the graph made (ONNX Runtime), then opened as an executor opens it
     ScoringModel scoring = ScoringModel.prepare(teacher, runtime, false, false,
-        () -> TeacherFingerprint.of(spark.sparkContext().hadoopConfiguration(), teacher.toString()));
+        () -> ModelFingerprint.of(spark.sparkContext().hadoopConfiguration(), teacher.toString()));
     System.out.printf("%s; %d parts, batches of %d padded positions, %d rows at most; %d cores%n",
         scoring.describe(), chunks, batching.batchTokens(), batching.maxBatchRows(),
         Runtime.getRuntime().availableProcessors());
@@ -93,7 +93,7 @@ public final class TeacherBench {
           if ((turn + c) % 2 == 0) {
             inProcess = seconds(() -> inProcess(pool, model, batching, ids, types));
           } else {
-            job = TeacherLogitsJob.run(spark, config);
+            job = new TeacherLogitsJob(config).run(spark);
           }
         }
         if (job.scored() != ids.size()) {

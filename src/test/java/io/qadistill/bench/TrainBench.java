@@ -4,6 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.qadistill.model.OnnxImport;
 import io.qadistill.model.Runtimes;
 import io.qadistill.model.SquadWindows;
+import io.qadistill.model.StudentSpec;
 import io.qadistill.testing.TestData;
 import io.qadistill.train.BatchSettings;
 import io.qadistill.train.CheckpointSettings;
@@ -12,7 +13,6 @@ import io.qadistill.train.MetricsFile;
 import io.qadistill.train.OptimizerSettings;
 import io.qadistill.train.SingleProcessLoop;
 import io.qadistill.train.StepStats;
-import io.qadistill.model.StudentSpec;
 import io.qadistill.train.TrainConfig;
 import io.qadistill.train.TrainData;
 import io.qadistill.train.TrainFixture;
@@ -107,7 +107,7 @@ public final class TrainBench {
         TrainConfig config = new TrainConfig(inputs.features(), inputs.logits(), null,
             dir.resolve("out").toString(), student, DistillLoss.DEFAULT, optimization,
             batching, new CheckpointSettings(0, 1, false, 0), TrainConfig.LOG_EVERY, 0);
-        TrainJob.run(spark, config);
+        new TrainJob(config).run(spark);
         // the first step (or round of local steps) left out
         List<StepStats> spark1 = MetricsFile.read(dir.resolve("out").resolve(MetricsFile.NAME));
         spark1 = spark1.subList(1, spark1.size());

@@ -1,23 +1,30 @@
 package io.qadistill.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qadistill.common.UsageException;
 import io.qadistill.model.ModelConfig;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.QaScorer;
+import io.qadistill.model.onnx.OnnxExport;
 import io.qadistill.model.onnx.OnnxQaSession;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.qadistill.testing.LocalSpark;
+import io.qadistill.testing.MainProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** export-onnx from the command line: the graphs of a model directory; what cannot be exported exits 2, saying why. */
+/**
+ * export-onnx: from the command line, the graphs of a model directory; what cannot be exported is an error saying
+ * why (the command exits 2 on it, as on every {@link UsageException}).
+ */
 class ExportOnnxCommandTest {
   @TempDir Path dir;
 
@@ -32,12 +39,19 @@ class ExportOnnxCommandTest {
       m.save(model);
       expected = m.score(ids, types);
     }
-    String out = run(0, "export-onnx", "--model", model.toString(), "--int8");
-    JsonNode result = new ObjectMapper().readTree(out);
+    Process p = MainProcess.start(dir, "export-onnx", "--master", "local[1]", "--model", model.toString(), "--int8");
+    assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("finished in 3 minutes").isTrue();
+    assertThat(p.exitValue()).as("exit status; stderr:%n%s", MainProcess.stderr(dir)).isZero();
+    JsonNode result = new ObjectMapper().readTree(dir.resolve("stdout.txt").toFile());
     assertThat(result.path("graphs")).hasSize(2);
     assertThat(result.path("graphs").path(0).path("file").asText()).isEqualTo(model.resolve("model.onnx").toString());
     assertThat(model.resolve("model.int8.onnx")).exists();
     assertThat(model.resolve("model.int8.onnx.sha256")).exists();
+    // the stage's record beside the graphs; the directory's own _provenance.json is the model's
+    assertThat(new ObjectMapper().readTree(model.resolve(OnnxExport.PROVENANCE).toFile()).path("job").asText())
+        .isEqualTo("export-onnx");
+    assertThat(model.resolve("_provenance.json")).doesNotExist();
+    assertThat(Files.list(model).map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith(".staging"));
     try (OnnxQaSession session = OnnxQaSession.open(model.resolve("model.onnx"), 1)) {
       float[] start = session.score(ids, types).get(0).start();
       for (int i = 0; i < start.length; i++) {
@@ -47,32 +61,21 @@ class ExportOnnxCommandTest {
   }
 
   @Test
-  void whatIsNotAModelDirectoryExitsTwoNamingIt() throws Exception {
+  void whatIsNotAModelDirectoryIsAnErrorNamingIt() throws Exception {
     Path pt = Files.write(dir.resolve("teacher.pt"), new byte[] {1, 2, 3});
-    assertThat(run(2, "export-onnx", "--model", pt.toString())).contains(pt + " is a file, not a model directory",
-        "TorchScript");
+    assertThatThrownBy(() -> export(pt)).isInstanceOf(UsageException.class)
+        .hasMessageContainingAll(pt + " is a file, not a model directory", "TorchScript");
     Path empty = Files.createDirectories(dir.resolve("empty"));
     Files.writeString(empty.resolve("config.json"), "{}");
-    assertThat(run(2, "export-onnx", "--model", empty.toString())).contains("cannot export " + empty,
-        "has no model.safetensors");
+    assertThatThrownBy(() -> export(empty)).isInstanceOf(UsageException.class)
+        .hasMessageContainingAll("cannot export " + empty, "has no model.safetensors");
     Path missing = dir.resolve("missing");
-    assertThat(run(2, "export-onnx", "--model", missing.toString())).contains(missing.toString());
+    assertThatThrownBy(() -> export(missing)).isInstanceOf(UsageException.class)
+        .hasMessageContaining(missing.toString());
+    assertThat(missing).doesNotExist();
   }
 
-  /** Runs the command line, checks its exit status; returns stdout when it is 0, else stderr. */
-  private static String run(int status, String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-    try {
-      assertThat(Main.execute(args)).as(String.join(" ", args)).isEqualTo(status);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    return (status == 0 ? stdout : stderr).toString(StandardCharsets.UTF_8);
+  private static void export(Path model) {
+    new OnnxExport(new OnnxExport.Config(model, null, false)).run(LocalSpark.get());
   }
 }

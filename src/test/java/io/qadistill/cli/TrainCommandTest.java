@@ -3,17 +3,17 @@ package io.qadistill.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qadistill.features.FeaturesTable;
-import io.qadistill.model.ModelConfig;
-import io.qadistill.model.QaModel;
 import io.qadistill.model.MiniLmJar;
+import io.qadistill.model.ModelConfig;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaModel;
+import io.qadistill.model.StudentSpec;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.train.BatchSettings;
 import io.qadistill.train.Checkpoints;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.LossChart;
 import io.qadistill.train.MetricsFile;
-import io.qadistill.model.StudentSpec;
 import io.qadistill.train.ParameterLayout;
 import io.qadistill.train.StepStats;
 import io.qadistill.train.TrainConfig;
@@ -100,7 +100,7 @@ class TrainCommandTest {
         dir.resolve("out").toString(), "--init", model.toString(), "--max-steps", "12", "--batch-size", "4",
         "--learning-rate", "1e-3", "--log-every", "0.25", "--checkpoint-every", "0.5");
     assertThat(c.loss()).isEqualTo(DistillLoss.FINE_TUNE);
-    TrainJob.Result r = TrainJob.run(LocalSpark.get(), c);
+    TrainJob.Result r = new TrainJob(c).run(LocalSpark.get());
     assertThat(r.steps()).isEqualTo(12);
     assertThat(r.partitions()).isEqualTo(1);
     Path out = dir.resolve("out");

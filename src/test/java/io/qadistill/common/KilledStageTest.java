@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job killed (SIGKILL) while its stage writes leaves the previous output as it was: one test per kind of output,
- * a Spark table ({@code read}), a model directory ({@code import-model}) and a report ({@code evaluate}). Each
- * command runs in a JVM of its own and is killed as soon as its hidden staging directory holds a file.
+ * a Spark table ({@code read}), a model directory ({@code import-model}), a report ({@code evaluate}) and files added
+ * to a directory ({@code export-onnx}; training's final model is published the same way, {@link AddedFiles}). Each
+ * command runs in a JVM of its own and is killed as soon as its hidden staging directory holds a file. (The logits
+ * table, which runs add to, has its own test with an executor killed: TeacherLogitsClusterTest.)
  */
 class KilledStageTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,9 +87,24 @@ class KilledStageTest {
     assertThat(contents(report)).isEqualTo(before);
   }
 
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void aKilledExportAddsNothingToTheModelDirectory() throws Exception {
+    Path model = dir.resolve("model");
+    OnnxImport.write(new OnnxImport.Config(OnnxImport.CLASSPATH, model, null, 7));
+    Map<String, String> before = contents(model);
+
+    killWhileStaging(model, "export-onnx", "--master", "local[1]", "--model", model.toString(), "--int8");
+
+    // what it staged stays hidden inside the directory (.staging-*), where no reader of a model looks
+    Map<String, String> after = contents(model);
+    after.keySet().removeIf(f -> f.startsWith(".staging-"));
+    assertThat(after).isEqualTo(before);
+  }
+
   /**
-   * Runs the command and kills it once the staging directory of {@code target} ({@code .NAME.staging-*} beside it)
-   * holds a regular file; then no staging directory may have replaced the target.
+   * Runs the command and kills it once a staging directory of {@code target} ({@code .NAME.staging-*} beside it, or
+   * {@code .staging-*} inside it) holds a regular file; then no staging directory may have replaced the target.
    */
   private void killWhileStaging(Path target, String... args) throws Exception {
     Path logs = Files.createDirectories(dir.resolve("logs-" + target.getFileName()));
@@ -109,15 +126,19 @@ class KilledStageTest {
 
   private static boolean stagingHoldsAFile(Path target) throws IOException {
     String prefix = "." + target.getFileName() + ".staging-";
-    try (Stream<Path> siblings = Files.list(target.getParent())) {
-      for (Path s : siblings.filter(s -> s.getFileName().toString().startsWith(prefix)).toList()) {
-        try (Stream<Path> files = Files.walk(s)) {
-          if (files.anyMatch(Files::isRegularFile)) {
-            return true;
-          }
-        } catch (IOException | UncheckedIOException vanished) {
-          // a file moved while walking: look again
+    List<Path> staging;
+    try (Stream<Path> siblings = Files.list(target.getParent());
+         Stream<Path> children = Files.isDirectory(target) ? Files.list(target) : Stream.empty()) {
+      staging = Stream.concat(siblings.filter(s -> s.getFileName().toString().startsWith(prefix)),
+          children.filter(s -> s.getFileName().toString().startsWith(".staging-"))).toList();
+    }
+    for (Path s : staging) {
+      try (Stream<Path> files = Files.walk(s)) {
+        if (files.anyMatch(Files::isRegularFile)) {
+          return true;
         }
+      } catch (IOException | UncheckedIOException vanished) {
+        // a file moved while walking: look again
       }
     }
     return false;

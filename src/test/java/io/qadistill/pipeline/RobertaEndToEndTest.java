@@ -77,8 +77,8 @@ class RobertaEndToEndTest {
     assertThat(first.<Integer>getList(first.fieldIndex("token_type_ids"))).containsOnly(0);
 
     String logits = dir.resolve("logits").toString();
-    TeacherLogitsJob.Result scored = TeacherLogitsJob.run(spark, TeacherLogitsConfig.defaults(features,
-        teacher.toString(), logits));
+    TeacherLogitsJob.Result scored = new TeacherLogitsJob(TeacherLogitsConfig.defaults(features,
+        teacher.toString(), logits)).run(spark);
     assertThat(scored.scored()).isEqualTo(WINDOWS);
     assertThat(scored.quarantined()).isZero();
 
@@ -87,11 +87,11 @@ class RobertaEndToEndTest {
     // a random student takes the bundled bert-base-uncased tokenizer: not the teacher's
     TrainConfig random = TrainConfig.defaults(features, logits, dir.resolve("random").toString(),
         StudentSpec.random(2, 64, 4, 128, 1)).withBatches(few);
-    assertThatThrownBy(() -> TrainJob.run(spark, random)).isInstanceOf(UsageException.class)
+    assertThatThrownBy(() -> new TrainJob(random).run(spark)).isInstanceOf(UsageException.class)
         .hasMessageContaining("the student's vocabulary (30522 tokens").hasMessageContaining("(" + vocab + " tokens")
         .hasMessageContaining("teacher and student must share a tokenizer");
-    TrainJob.Result distilled = TrainJob.run(spark, TrainConfig.defaults(features, logits, student,
-        StudentSpec.fromSource(teacher.toString(), 2, 1)).withBatches(few));
+    TrainJob.Result distilled = new TrainJob(TrainConfig.defaults(features, logits, student,
+        StudentSpec.fromSource(teacher.toString(), 2, 1)).withBatches(few)).run(spark);
     assertThat(distilled.steps()).isEqualTo(6);
     assertThat(distilled.lastLoss()).isFinite();
     try (QaModel s = QaModel.load(Path.of(student))) {

@@ -1,13 +1,10 @@
 package io.qadistill.train;
 
+import io.qadistill.common.UsageException;
+import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.StudentSpec;
 import io.qadistill.model.Students;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.qadistill.common.UsageException;
-import io.qadistill.model.QaModel;
-import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A run stopped after step k and resumed ends where the uninterrupted run ends (to 1e-5), both when it stopped
@@ -43,13 +42,13 @@ class CheckpointResumeTest {
 
   @Test
   void stoppedOrKilledThenResumedEqualsUninterrupted() throws IOException {
-    TrainJob.Result whole = TrainJob.run(spark, config("whole"));
+    TrainJob.Result whole = new TrainJob(config("whole")).run(spark);
     assertThat(whole.stopped()).isFalse();
     assertThat(Checkpoints.list(dir.resolve("whole")).stream().map(p -> p.getFileName().toString()))
         .as("every 2 steps and at the end, the newest 2 kept").containsExactly("checkpoint-4", "checkpoint-5");
 
     TrainConfig parted = config("parted");
-    TrainJob.Result first = TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withStopAfter(3)));
+    TrainJob.Result first = new TrainJob(parted.withCheckpoints(parted.checkpoints().withStopAfter(3))).run(spark);
     assertThat(first.stopped()).isTrue();
     assertThat(first.steps()).isEqualTo(3);
     assertThat(first.model()).isNull();
@@ -58,7 +57,7 @@ class CheckpointResumeTest {
     copyTree(dir.resolve("parted"), killed);
 
     // stopped with a checkpoint of step 3: resume takes steps 4 and 5
-    TrainJob.Result resumed = TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withResume(true)));
+    TrainJob.Result resumed = new TrainJob(parted.withCheckpoints(parted.checkpoints().withResume(true))).run(spark);
     assertThat(resumed.startStep()).isEqualTo(3);
     assertThat(resumed.steps()).isEqualTo(STEPS);
     assertSameModel(dir.resolve("parted"), dir.resolve("whole"));
@@ -67,7 +66,7 @@ class CheckpointResumeTest {
     // killed after step 3 before its checkpoint: the newest is step 2's, and resume redoes step 3
     deleteTree(killed.resolve("checkpoint-3"));
     TrainConfig again = parted.withOut(killed.toString());
-    TrainJob.Result redone = TrainJob.run(spark, again.withCheckpoints(again.checkpoints().withResume(true)));
+    TrainJob.Result redone = new TrainJob(again.withCheckpoints(again.checkpoints().withResume(true))).run(spark);
     assertThat(redone.startStep()).isEqualTo(2);
     assertSameModel(killed, dir.resolve("whole"));
     assertSameMetrics(killed, dir.resolve("whole"));
@@ -101,7 +100,7 @@ class CheckpointResumeTest {
     assertThat(Checkpoints.latest(out)).as("the newest complete checkpoint").contains(out.resolve("checkpoint-3"));
 
     TrainConfig resume = config("x").withOut(out.toString());
-    TrainJob.Result resumed = TrainJob.run(spark, resume.withCheckpoints(resume.checkpoints().withResume(true)));
+    TrainJob.Result resumed = new TrainJob(resume.withCheckpoints(resume.checkpoints().withResume(true))).run(spark);
     assertThat(resumed.startStep()).isEqualTo(3);
     assertSameModel(out, runs.whole());
     assertSameMetrics(out, runs.whole());
@@ -111,21 +110,21 @@ class CheckpointResumeTest {
   private record Runs(Path whole, Path stopped) {}
 
   private Runs wholeAndStoppedAfter3() {
-    TrainJob.run(spark, config("whole"));
+    new TrainJob(config("whole")).run(spark);
     TrainConfig parted = config("parted");
-    TrainJob.run(spark, parted.withCheckpoints(parted.checkpoints().withStopAfter(3)));
+    new TrainJob(parted.withCheckpoints(parted.checkpoints().withStopAfter(3))).run(spark);
     return new Runs(dir.resolve("whole"), dir.resolve("parted"));
   }
 
   @Test
   void checkpointsOfAnotherRunOrWithoutResumeAreRefused() {
     TrainConfig config = config("out");
-    TrainJob.run(spark, config.withCheckpoints(config.checkpoints().withStopAfter(1)));
-    assertThatThrownBy(() -> TrainJob.run(spark, config))
+    new TrainJob(config.withCheckpoints(config.checkpoints().withStopAfter(1))).run(spark);
+    assertThatThrownBy(() -> new TrainJob(config).run(spark))
         .isInstanceOf(UsageException.class).hasMessageContaining("holds checkpoints").hasMessageContaining("--resume");
     TrainConfig otherBatch = config.withBatches(new BatchSettings(3, 1, STEPS, 2, 9))
         .withCheckpoints(config.checkpoints().withResume(true));
-    assertThatThrownBy(() -> TrainJob.run(spark, otherBatch))
+    assertThatThrownBy(() -> new TrainJob(otherBatch).run(spark))
         .isInstanceOf(UsageException.class).hasMessageContaining("checkpoint of another run")
         .hasMessageContaining("batch_size 3 vs 2");
   }

@@ -1,12 +1,9 @@
 package io.qadistill.train;
 
+import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.StudentSpec;
 import io.qadistill.model.Students;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
-import io.qadistill.model.QaModel;
-import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The driver-coordinated step is one big batch: with dropout off and one seed, K steps of the Spark trainer over
@@ -51,7 +50,7 @@ class DistributedStepTest {
         .withBatches(new BatchSettings(BATCH, 1, STEPS, partitions, 7).withLengthGroups(2))
         .withLogEvery(1);
 
-    TrainJob.Result result = TrainJob.run(spark, config);
+    TrainJob.Result result = new TrainJob(config).run(spark);
     assertThat(result.steps()).isEqualTo(STEPS);
     assertThat(result.windows()).isEqualTo(40);
 

@@ -1,18 +1,17 @@
 package io.qadistill.train;
 
+import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.QaModel;
 import io.qadistill.model.StudentSpec;
 import io.qadistill.model.Students;
-import static io.qadistill.train.DistributedStepTest.maxAbsDiff;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.qadistill.model.QaModel;
-import io.qadistill.model.ModelDirectory;
 import io.qadistill.testing.LocalSpark;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static io.qadistill.train.DistributedStepTest.maxAbsDiff;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What {@code --local-steps K} computes. A round: every partition starts from the driver's parameters and AdamW
@@ -38,7 +37,7 @@ class LocalStepsTest {
     // the state the driver got back from the first
     BatchSettings batching = new BatchSettings(3, 1, 4, 1, 7).withLocalSteps(3);
     TrainConfig config = config("one", batching);
-    TrainJob.Result result = TrainJob.run(spark, config);
+    TrainJob.Result result = new TrainJob(config).run(spark);
     assertThat(result.steps()).isEqualTo(4);
 
     List<List<List<TrainRow>>> batches = batches(batching, 4);
@@ -56,7 +55,7 @@ class LocalStepsTest {
   void aRoundOverTwoPartitionsIsTheMeanOfTheirOwnRuns() {
     BatchSettings batching = new BatchSettings(3, 1, 2, 2, 7).withLocalSteps(2);
     TrainConfig config = config("two", batching);
-    TrainJob.run(spark, config);
+    new TrainJob(config).run(spark);
 
     List<List<List<TrainRow>>> batches = batches(batching, 2);
     float[] first = SingleProcessLoop.run(student, DistillLoss.DEFAULT, OPTIMIZATION, 2, batches.get(0)).params();

@@ -72,7 +72,7 @@ class TrainClusterTest {
         tmp.resolve("local").toString(), StudentSpec.fromSource(fixture.teacher(), 1, 7).withDropout(0),
         DistillLoss.DEFAULT, new OptimizerSettings(1e-3, 0, 1e-3, 0.5, 0),
         new BatchSettings(3, 3, STEPS, 1, 7), new CheckpointSettings(CHECKPOINT_EVERY, 2, false, 0), 1, 1);
-    TrainJob.run(LocalSpark.get(), uninterrupted);
+    new TrainJob(uninterrupted).run(LocalSpark.get());
     try (QaModel cluster = ModelDirectory.load(Path.of(out));
          QaModel local = ModelDirectory.load(Path.of(uninterrupted.out()))) {
       ParameterLayout layout = new ParameterLayout(local);

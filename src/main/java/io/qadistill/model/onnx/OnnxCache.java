@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,16 +56,31 @@ public final class OnnxCache {
    * the cached file when it is current, else made from {@code weights} (called only then) and cached.
    */
   public static Entry ensure(Path dir, QaGraph.Precision precision, String source, Supplier<EncoderWeights> weights) {
+    return current(dir, precision, source).orElseGet(() -> make(dir, precision, source, weights));
+  }
+
+  /**
+   * The cached graph of {@code precision} in {@code dir} when it was made from weights of fingerprint
+   * {@code source} by this graph layout; empty when there is none or it is out of date.
+   */
+  public static Optional<Entry> current(Path dir, QaGraph.Precision precision, String source) {
     Path file = file(dir, precision);
-    if (Files.exists(file)) {
-      String sha256 = checked(file);
-      Map<String, String> meta = metadata(file);
-      if (source.equals(meta.get(SOURCE)) && LAYOUT_VERSION.equals(meta.get(LAYOUT))) {
-        return new Entry(file, sha256);
-      }
-      LOG.info("{} was made from other weights or an older layout ({}={}, {}={}; now {}, {}): making it again", file,
-          SOURCE, meta.get(SOURCE), LAYOUT, meta.get(LAYOUT), source, LAYOUT_VERSION);
+    if (!Files.exists(file)) {
+      return Optional.empty();
     }
+    String sha256 = checked(file);
+    Map<String, String> meta = metadata(file);
+    if (source.equals(meta.get(SOURCE)) && LAYOUT_VERSION.equals(meta.get(LAYOUT))) {
+      return Optional.of(new Entry(file, sha256));
+    }
+    LOG.info("{} was made from other weights or an older layout ({}={}, {}={}; now {}, {}): making it again", file,
+        SOURCE, meta.get(SOURCE), LAYOUT, meta.get(LAYOUT), source, LAYOUT_VERSION);
+    return Optional.empty();
+  }
+
+  /** Makes the graph of {@code precision} from {@code weights} into {@code dir}, with its SHA-256 beside it. */
+  public static Entry make(Path dir, QaGraph.Precision precision, String source, Supplier<EncoderWeights> weights) {
+    Path file = file(dir, precision);
     if (!Files.isWritable(dir)) {
       throw new UsageException("cannot write " + file + ": " + dir + " is not writable; the ONNX graphs are kept "
           + "beside the weights, so copy the model directory to a writable place, or score with --runtime pytorch");

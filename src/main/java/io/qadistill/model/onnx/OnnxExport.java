@@ -1,8 +1,13 @@
 package io.qadistill.model.onnx;
 
+import io.qadistill.common.AddedFiles;
+import io.qadistill.common.Output;
 import io.qadistill.common.Provenance;
+import io.qadistill.common.Stage;
+import io.qadistill.common.StageRun;
 import io.qadistill.common.UsageException;
 import io.qadistill.model.ModelDirectory;
+import io.qadistill.model.ModelFingerprint;
 import io.qadistill.model.OnnxWeights;
 import io.qadistill.model.QaModel;
 import java.io.IOException;
@@ -11,30 +16,35 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
 
 /**
- * The export-onnx job: a model directory → its ONNX graph, {@value #FP32_FILE}, and with {@code int8} also
+ * The export-onnx stage: a model directory → its ONNX graph, {@value #FP32_FILE}, and with {@code int8} also
  * {@value #INT8_FILE} ({@link QaGraph}), each with its SHA-256 beside it, kept as {@link OnnxCache} keeps them (so
- * an export into the model directory itself is the graph that scoring there reuses).
+ * an export into the model directory itself is the graph that scoring there reuses). Graphs that are current are
+ * kept; the others are made in the stage's staging directory and added to the output directory with the stage's
+ * provenance as {@value #PROVENANCE} ({@link AddedFiles}: the directory's own {@code _provenance.json} is the record
+ * of what made the model).
  */
-public final class OnnxExport {
+public record OnnxExport(OnnxExport.Config config) implements Stage<OnnxExport.Result> {
   public static final String FP32_FILE = "model.onnx";
   public static final String INT8_FILE = "model.int8.onnx";
+  public static final String PROVENANCE = "_provenance.export-onnx.json";
   static final String PRODUCER = "qadistill";
 
   /**
    * @param model the model directory
    * @param out where the graphs go (null: the model directory)
-   * @param source the fingerprint of the model's weights, recorded in the graphs' metadata; asked for once the
-   *     directory is known to hold weights
+   * @param int8 also the int8 graph
    */
-  public record Config(Path model, Path out, boolean int8, Supplier<String> source) {
+  public record Config(Path model, Path out, boolean int8) {
     public Config {
       if (model == null) {
         throw new IllegalArgumentException("model (the model directory to export) is missing");
@@ -53,13 +63,32 @@ public final class OnnxExport {
     }
   }
 
-  private OnnxExport() {}
+  @Override
+  public String name() {
+    return "export-onnx";
+  }
+
+  @Override
+  public List<String> inputs() {
+    return List.of(config.model().toString());
+  }
+
+  @Override
+  public List<String> outputs() {
+    return List.of(config.out().toString());
+  }
+
+  @Override
+  public Output output(String target, Configuration hadoop) {
+    return new AddedFiles(target, hadoop, PROVENANCE);
+  }
 
   /**
    * Exports {@code config.model()}; a path that is not a model directory of a supported architecture is a
    * {@link UsageException} naming it.
    */
-  public static Result run(Config config) {
+  @Override
+  public Result execute(SparkSession spark, StageRun run) {
     long t0 = System.nanoTime();
     Path model = config.model();
     if (Files.isRegularFile(model)) {
@@ -72,21 +101,33 @@ public final class OnnxExport {
         || !Files.isRegularFile(model.resolve(ModelDirectory.CONFIG))) {
       load.get(); // not a model directory: the loader says what is missing
     }
-    String source = config.source().get();
+    String source = ModelFingerprint.of(spark.sparkContext().hadoopConfiguration(), model.toString());
+    Path staging = run.localStaging(config.out().toString());
     List<Graph> graphs = new ArrayList<>();
     for (QaGraph.Precision p : config.int8() ? List.of(QaGraph.Precision.FP32, QaGraph.Precision.INT8)
         : List.of(QaGraph.Precision.FP32)) {
-      try {
-        Path file = OnnxCache.file(config.out(), p);
-        FileTime before = Files.exists(file) ? Files.getLastModifiedTime(file) : null;
-        OnnxCache.Entry e = OnnxCache.ensure(config.out(), p, source, load);
-        graphs.add(new Graph(e.file().toString(), Files.size(e.file()), e.sha256(),
-            !Files.getLastModifiedTime(e.file()).equals(before)));
-      } catch (IOException ex) {
-        throw new UncheckedIOException(ex);
-      }
+      Optional<OnnxCache.Entry> current = OnnxCache.current(config.out(), p, source);
+      OnnxCache.Entry e = current.orElseGet(() -> OnnxCache.make(created(staging), p, source, load));
+      Path file = OnnxCache.file(config.out(), p); // where it is once published
+      graphs.add(new Graph(file.toString(), size(e.file()), e.sha256(), current.isEmpty()));
     }
     return new Result(model.toString(), graphs, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static Path created(Path dir) {
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UsageException("cannot write into " + dir.getParent() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

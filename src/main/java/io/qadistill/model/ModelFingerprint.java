@@ -1,4 +1,4 @@
-package io.qadistill.teacher;
+package io.qadistill.model;
 
 import io.qadistill.common.UsageException;
 import io.qadistill.model.ModelDirectory;
@@ -22,12 +22,20 @@ import org.apache.hadoop.fs.Path;
  * not change the logits of given ids). Read through Hadoop's file system, so any path the cluster knows works;
  * it costs one sequential read of the weights on the driver.
  */
-public final class TeacherFingerprint {
+public final class ModelFingerprint {
   static final List<String> FILES = List.of(ModelDirectory.CONFIG, ModelDirectory.WEIGHTS);
   private static final String TORCHSCRIPT = "torchscript";
   private static final int HEX_DIGITS = 16;
 
-  private TeacherFingerprint() {}
+  private ModelFingerprint() {}
+
+  /**
+   * A teacher named either way: its fingerprint as it is, a model directory or TorchScript file as its fingerprint
+   * (so a pipeline can name the teacher it makes before it exists); null stays null.
+   */
+  public static String resolve(Configuration hadoop, String teacher) {
+    return teacher == null || teacher.matches("[0-9a-f]{" + HEX_DIGITS + "}") ? teacher : of(hadoop, teacher);
+  }
 
   public static String of(Configuration hadoop, String modelDir) {
     MessageDigest sha;
