@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
  * it. The choice is made here only ({@link #resolve}); {@link ScoringModel} carries its outcome to the executors.
  *
  * <p>ONNX Runtime on the project's own graph ({@code model.onnx}, or {@code model.int8.onnx} with {@code --int8})
- * is the CPU runtime: with the same windows and threads it was faster than our PyTorch block on every CPU measured
- * (docs/benchmarks.md, "Models and runtimes"), and only it has an int8 path. PyTorch stays for GPU tasks (the
+ * is the CPU runtime: with the same windows and threads it was 1.4 to 1.7 times as fast as our PyTorch block here
+ * (docs/benchmarks.md, "Models and runtimes" and "Teacher logits"), and only it has an int8 path. PyTorch stays for GPU tasks (the
  * ONNX Runtime jar is a CPU build) and for TorchScript teachers, which hold a traced program rather than weights by
  * name and so cannot be exported.
  */
