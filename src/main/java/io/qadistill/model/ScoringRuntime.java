@@ -16,9 +16,9 @@ import java.util.stream.Collectors;
  *
  * <p>ONNX Runtime on the project's own graph ({@code model.onnx}, or {@code model.int8.onnx} with {@code --int8})
  * is the CPU runtime: with the same windows and threads it was 1.4 to 1.7 times as fast as our PyTorch block here
- * (docs/benchmarks.md, "Models and runtimes" and "Teacher logits"), and only it has an int8 path. PyTorch stays for GPU tasks (the
- * ONNX Runtime jar is a CPU build) and for TorchScript teachers, which hold a traced program rather than weights by
- * name and so cannot be exported.
+ * (docs/benchmarks.md, "Models and runtimes" and "Teacher logits"), and only it has an int8 path. PyTorch stays for
+ * GPU tasks (the ONNX Runtime jar is a CPU build) and for TorchScript teachers, which hold a traced program rather
+ * than weights by name and so cannot be exported.
  */
 public enum ScoringRuntime {
   /** ONNX Runtime where it can run: a model directory, CPU tasks; PyTorch otherwise. */

@@ -116,8 +116,7 @@ public record TeacherLogitsJob(TeacherLogitsConfig config) implements Stage<Teac
     if (toDo == 0) {
       LOG.info("teacher-logits: all {} feature rows already have logits of teacher {}", total, fingerprint);
       return new Result(fingerprint, scoring.describe(), total, 0, total, 0, Map.of(), 0,
-          (System.nanoTime() - t0) / 1e9,
-          config.out(), null, null);
+          (System.nanoTime() - t0) / 1e9, config.out(), null, null);
     }
 
     String staging = run.staging(config.out());

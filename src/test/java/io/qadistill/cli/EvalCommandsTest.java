@@ -34,7 +34,7 @@ class EvalCommandsTest {
     assertThat(run(true, "evaluate", "--help").out()).contains("--examples", "--predictions", "--null-odds",
         "--compare", "--features", "--na-prob-thresh", "--squad-version", "report.html");
     assertThat(run(true, "predict", "--help").out()).contains("--model", "--logits", "--n-best-size",
-        "--max-answer-length", "--null-score-diff-threshold");
+        "--max-answer-length", "--null-score-diff-threshold", "--runtime", "--int8");
   }
 
   /** Refused while the options are parsed, before a Spark session starts. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qadistill.common.UsageException;
+import io.qadistill.model.ScoringRuntime;
 import io.qadistill.pipeline.PipelineConfig;
 import io.qadistill.squad.ColumnMapping;
 import io.qadistill.squad.InputFormat;
@@ -30,6 +31,15 @@ class PipelineCommandTest {
     assertThat(config.dev()).isEqualTo(new ReadInput(List.of("qa.dev"), InputFormat.TABLE,
         new ColumnMapping(Map.of("id", "qid", "context", "passage"))));
     assertThat(config("--train", "export/train.jsonl.gz").train().format()).isEqualTo(InputFormat.JSONL);
+  }
+
+  @Test
+  void theRuntimeIsAutoUnlessGiven() {
+    assertThat(config().runtime()).isEqualTo(ScoringRuntime.AUTO);
+    assertThat(config().int8()).isFalse();
+    PipelineConfig given = config("--runtime", "onnx", "--int8");
+    assertThat(given.runtime()).isEqualTo(ScoringRuntime.ONNX);
+    assertThat(given.int8()).isTrue();
   }
 
   @Test

@@ -23,7 +23,22 @@ class TeacherLogitsCommandTest {
       System.setOut(out);
     }
     assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("--features=DIR", "--teacher=DIR", "--out=DIR",
-        "--batch-tokens=N", "--rows-per-task=N", "id_out_of_vocabulary", "teacher=<fingerprint>/run=<n>");
+        "--batch-tokens=N", "--rows-per-task=N", "id_out_of_vocabulary", "teacher=<fingerprint>/run=<n>",
+        "--runtime=RUNTIME", "(default: auto)", "--int8");
+  }
+
+  @Test
+  void anUnknownRuntimeIsABadUsageExitBeforeSparkStarts() {
+    PrintStream err = System.err;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.execute("teacher-logits", "--features", "f", "--teacher", "t", "--out", "o", "--runtime",
+          "tensorrt")).isEqualTo(2);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("--runtime tensorrt: give one of auto, onnx, pytorch");
   }
 
   @Test
