@@ -45,10 +45,10 @@ class OnnxQaSessionTest {
   }
 
   /**
-   * A JVM whose command line is over 4 KB, as Spark's executors are: opening a session scores (ONNX Runtime's
-   * environment is made on a thread with a large stack), where creating the environment on the main thread kills
-   * the JVM (SIGSEGV, exit 139). Should the second part start to pass, ONNX Runtime no longer overflows the stack on
-   * long command lines, and {@link OnnxQaSession#environment} can create it on the caller's thread.
+   * A JVM whose command line is over 4 KB, as Spark's executors are, opens a session and scores (ONNX Runtime's
+   * environment is made on a thread with a large stack, {@link OnnxQaSession#environment}). Made on the main thread
+   * instead, the environment killed such JVMs with SIGSEGV on this machine's executors and in a plain child JVM,
+   * though not in every run of the test suite, so that side is not asserted here.
    */
   @Test
   void aJvmWithALongCommandLineOpensASession() throws Exception {
@@ -57,10 +57,6 @@ class OnnxQaSessionTest {
     String out = new String(opened.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(opened.waitFor()).as("exit status; output:%n%s", out).isZero();
     assertThat(out).contains("scored 5 start logits");
-
-    Process direct = java(padding, EnvironmentOnMainThread.class.getName());
-    direct.getInputStream().readAllBytes();
-    assertThat(direct.waitFor()).as("ONNX Runtime's environment made on the main thread: SIGSEGV").isEqualTo(139);
   }
 
   /** Opens the graph given as its argument and scores one window. */
@@ -71,14 +67,6 @@ class OnnxQaSessionTest {
             List.of(new int[] {0, 0, 0, 1, 1}), QaScorer.Options.DEFAULT);
         System.out.println("scored " + logits.get(0).start().length + " start logits");
       }
-    }
-  }
-
-  /** Creates ONNX Runtime's environment as ONNX Runtime's own examples do, on the calling (main) thread. */
-  static final class EnvironmentOnMainThread {
-    public static void main(String[] args) {
-      ai.onnxruntime.OrtEnvironment.getEnvironment();
-      System.out.println("created");
     }
   }
 
