@@ -39,7 +39,7 @@ public final class OnnxCache {
   static final String LAYOUT = "qadistill.graph";
   static final String PRECISION = "qadistill.precision";
   /** Raise when {@link QaGraph} emits a different graph for the same weights: cached graphs are then made again. */
-  static final String LAYOUT_VERSION = "1";
+  static final String LAYOUT_VERSION = "2";
   static final String DIGEST_SUFFIX = ".sha256";
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxCache.class);

@@ -22,8 +22,10 @@ import java.util.List;
  * <p>{@link Precision#INT8}: ONNX Runtime's dynamic quantization, written directly: each encoder MatMul takes int8
  * weights quantized symmetrically per output channel ({@link Int8Matrix}) and quantizes its input to uint8 per
  * tensor at run time ({@code DynamicQuantizeMatMul}; for the attention's input projection
- * {@code DynamicQuantizeLinear} then {@code QAttention}); the embeddings, LayerNorms, biases and the QA head stay
- * float32. The int8 kernels use VNNI dot products where the CPU has them (AVX512-VNNI, AVX-VNNI); on an x86 CPU
+ * {@code DynamicQuantizeLinear} then {@code QAttention}); the embeddings, LayerNorms, biases, the QA head and
+ * the feed-forward output projection stay float32. That projection's input is the GELU's output, one-sided and
+ * heavy-tailed, which one uint8 scale per batch resolves poorly: quantized, it cost a fine-tuned MiniLM 1.03 F1 on
+ * dev-v1.1 (docs/benchmarks.md, "int8 quality"). The int8 kernels use VNNI dot products where the CPU has them (AVX512-VNNI, AVX-VNNI); on an x86 CPU
  * without them ONNX Runtime's u8×s8 kernel can saturate, which ONNX Runtime's documentation discusses under
  * "reduce_range".
  */
@@ -151,7 +153,7 @@ public final class QaGraph {
       default -> throw new IllegalArgumentException("activation " + sizes.activation() + " has no ONNX form here");
     };
     return g.node("SkipLayerNormalization", MICROSOFT, List.of(
-        linear(activated, l.ffnOut(), h, ff, p + "output.dense.weight"), attended,
+        linear(activated, l.ffnOut(), h, ff, p + "output.dense.weight", false), attended,
         g.floats(p + "output.LayerNorm.weight", l.outputNormWeight(), h),
         g.floats(p + "output.LayerNorm.bias", l.outputNormBias(), h),
         g.floats(p + "output.dense.bias", l.ffnOutBias(), h)), "epsilon", eps);
@@ -186,7 +188,12 @@ public final class QaGraph {
 
   /** {@code x} times a PyTorch weight [out, in] (ONNX's MatMul takes it as [in, out]), without the bias. */
   private String linear(String x, float[] weight, int out, int in, String name) {
-    if (precision == Precision.FP32) {
+    return linear(x, weight, out, in, name, true);
+  }
+
+  /** As {@link #linear(String, float[], int, int, String)}; {@code quantizable} false keeps it float32. */
+  private String linear(String x, float[] weight, int out, int in, String name, boolean quantizable) {
+    if (precision == Precision.FP32 || !quantizable) {
       return g.node("MatMul", "", List.of(x, g.floats(name, transposed(weight, out, in), in, out)));
     }
     Int8Matrix q = Int8Matrix.quantize(weight, out, in);
