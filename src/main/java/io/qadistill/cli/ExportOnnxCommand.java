@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code qadistill export-onnx --model DIR [--out DIR] [--int8]}: wires options into {@link OnnxExport}. */
 @Command(name = "export-onnx", mixinStandardHelpOptions = true,
     description = "Exports a model directory to ONNX for ONNX Runtime: model.onnx (float32) and, with --int8, "
-        + "model.int8.onnx (int8 weights in the encoder's matrix products), each with a .sha256 file beside it.")
+        + "model.int8.onnx (int8 weights in most of the encoder's matrix products), each with a .sha256 file beside it.")
 final class ExportOnnxCommand extends SparkCommand {
   @Option(names = "--model", required = true, paramLabel = "DIR",
       description = "The model directory (config.json, model.safetensors, tokenizer.json).")

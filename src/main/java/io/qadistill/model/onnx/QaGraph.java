@@ -42,7 +42,7 @@ public final class QaGraph {
   /** The standard operators' version: 17 brings LayerNormalization. */
   static final long OPSET = 17;
 
-  /** float32 throughout, or int8 weights in the encoder's MatMuls. */
+  /** float32 throughout, or int8 weights in the encoder's MatMuls but the feed-forward output's. */
   public enum Precision { FP32, INT8 }
 
   private static final String BATCH = "batch";
