@@ -149,7 +149,7 @@ public record TeacherLogitsJob(TeacherLogitsConfig config) implements Stage<Teac
             Math.min(100_000L, (toDo + config.rowsPerTask() - 1) / config.rowsPerTask()));
         TaskCounter counter = TaskCounter.start(spark.sparkContext(), "teacher-logits.rows");
         LongAccumulator done = counter.accumulator();
-        TeacherLogitsConfig config = this.config;
+        TeacherLogitsConfig config = this.config; // a local: the task closure must not capture this stage
         long tScore = System.nanoTime();
         try (counter; ProgressLog progress = ProgressLog.start("teacher-logits", "windows", toDo - refused, counter,
             PROGRESS_EVERY)) {
