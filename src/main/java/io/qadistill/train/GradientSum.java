@@ -65,8 +65,10 @@ public final class GradientSum implements Serializable {
     if (gradient == null && packed == null) {
       gradient = other.gradient;
       packed = other.packed;
-    } else if (other.gradient != null || other.packed != null) {
-      float[] theirs = other.gradient();
+    } else if (other.packed != null) {
+      other.packed.addInto(gradient());
+    } else if (other.gradient != null) {
+      float[] theirs = other.gradient;
       float[] mine = gradient();
       if (mine.length != theirs.length) {
         throw new IllegalStateException("gradients of " + mine.length + " and " + theirs.length + " values");
