@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ReadCommand.class,
       FeaturizeCommand.class,
+      SampleCommand.class,
       ImportModelCommand.class,
       ExportOnnxCommand.class,
       TeacherLogitsCommand.class,
