@@ -14,7 +14,7 @@ final class DistillCommand extends TrainCommand {
 
   @Option(names = "--teacher", paramLabel = "FINGERPRINT|DIR",
       description = "Whose logits to use when --logits holds several teachers': the teacher's fingerprint, or its "
-          + "model directory.")
+          + "model directory (which --alpha-hidden needs).")
   String teacher;
 
   @Option(names = "--temperature", defaultValue = "" + DistillLoss.TEMPERATURE, description = "T (default: ${DEFAULT-VALUE}).")
@@ -28,6 +28,12 @@ final class DistillCommand extends TrainCommand {
       description = "Weight of the hard-label cross-entropy (default: ${DEFAULT-VALUE}).")
   double alphaSquad;
 
+  @Option(names = "--alpha-hidden", defaultValue = "0",
+      description = "Weight of DistilBERT's cosine loss between the student's last hidden state and the teacher's, "
+          + "which the teacher computes during training (forward only; about the cost of a forward pass of the "
+          + "teacher per step); needs --teacher DIR (default: ${DEFAULT-VALUE}, none).")
+  double alphaHidden;
+
   @Override
   String logits() {
     return logits;
@@ -40,6 +46,6 @@ final class DistillCommand extends TrainCommand {
 
   @Override
   DistillLoss loss() {
-    return new DistillLoss(temperature, alphaCe, alphaSquad);
+    return new DistillLoss(temperature, alphaCe, alphaSquad, alphaHidden);
   }
 }

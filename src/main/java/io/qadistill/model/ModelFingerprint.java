@@ -34,7 +34,12 @@ public final class ModelFingerprint {
    * (so a pipeline can name the teacher it makes before it exists); null stays null.
    */
   public static String resolve(Configuration hadoop, String teacher) {
-    return teacher == null || teacher.matches("[0-9a-f]{" + HEX_DIGITS + "}") ? teacher : of(hadoop, teacher);
+    return teacher == null || isFingerprint(teacher) ? teacher : of(hadoop, teacher);
+  }
+
+  /** Whether {@code teacher} names a teacher by its fingerprint rather than by its directory or file. */
+  public static boolean isFingerprint(String teacher) {
+    return teacher.matches("[0-9a-f]{" + HEX_DIGITS + "}");
   }
 
   public static String of(Configuration hadoop, String modelDir) {

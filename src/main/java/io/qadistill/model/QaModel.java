@@ -145,9 +145,11 @@ public final class QaModel implements QaScorer {
    * The loss of {@code batch} under {@code objective}, with the gradients of its total left in the parameters
    * (zeroed first: the engine adds each backward pass's gradients to the previous ones): the batch padded to its
    * longest window, one forward pass (dropout on when the config has any) and one backward pass, in a native memory
-   * scope freed before returning.
+   * scope freed before returning. {@code teacher} computes the last hidden state a hidden-state term compares with
+   * (forward only, without dropout or gradients, as transformers' teacher under {@code no_grad}); null when the
+   * objective has none.
    */
-  public QaObjective.Values backward(TrainBatch batch, QaObjective objective) {
+  public QaObjective.Values backward(TrainBatch batch, QaObjective objective, QaModel teacher) {
     block.zeroGradients();
     int n = batch.size();
     try (NDManager scope = manager.newSubManager()) {
@@ -159,15 +161,34 @@ public final class QaModel implements QaScorer {
       NDArray endPositions = scope.create(batch.endPositions());
       NDArray teacherStart = objective.needsTeacher() ? padded(scope, batch.teacherStart(), length) : null;
       NDArray teacherEnd = objective.needsTeacher() ? padded(scope, batch.teacherEnd(), length) : null;
+      double hiddenWeight = objective.hiddenWeight();
+      NDArray teacherHidden = null;
+      if (hiddenWeight > 0) {
+        if (teacher == null) {
+          throw new IllegalArgumentException("a hidden-state term needs the teacher model");
+        }
+        teacherHidden = teacher.block.forward(new ParameterStore(scope, false), inputs, false).get(2);
+      }
       try (Autograd autograd = Autograd.record()) {
         NDList out = block.forward(new ParameterStore(scope, false), inputs, true);
         QaObjective.Terms terms = objective.sums(out.get(0), out.get(1), mask, startPositions, endPositions,
             teacherStart, teacherEnd);
-        autograd.backward(terms.total());
-        return new QaObjective.Values(terms.total().getFloat(), terms.distill().getFloat(),
-            terms.squad().getFloat());
+        NDArray total = terms.total();
+        NDArray hidden = null;
+        if (teacherHidden != null) {
+          hidden = objective.hiddenSums(out.get(2), teacherHidden, mask);
+          total = total.add(hidden.mul(Scalars.of(hidden, (float) hiddenWeight)));
+        }
+        autograd.backward(total);
+        return new QaObjective.Values(total.getFloat(), terms.distill().getFloat(), terms.squad().getFloat(),
+            hidden == null ? 0 : hidden.getFloat());
       }
     }
+  }
+
+  /** {@link #backward(TrainBatch, QaObjective, QaModel)} of an objective without a hidden-state term. */
+  public QaObjective.Values backward(TrainBatch batch, QaObjective objective) {
+    return backward(batch, objective, null);
   }
 
   private static NDArray padded(NDManager scope, List<float[]> rows, int length) {

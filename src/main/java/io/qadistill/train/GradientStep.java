@@ -22,21 +22,26 @@ public final class GradientStep {
 
   private GradientStep() {}
 
-  /** The loss sums and gradient over {@code batch}; dropout is on when the model's config has any. */
-  public static GradientSum compute(QaModel model, ParameterLayout layout, List<TrainRow> batch, DistillLoss loss) {
-    return compute(model, layout, batch, loss, PASS_TOKENS);
+  /**
+   * The loss sums and gradient over {@code batch}; dropout is on when the model's config has any. {@code teacher}
+   * computes the hidden states a hidden-state term compares with (null without one).
+   */
+  public static GradientSum compute(QaModel model, QaModel teacher, ParameterLayout layout, List<TrainRow> batch,
+                                    DistillLoss loss) {
+    return compute(model, teacher, layout, batch, loss, PASS_TOKENS);
   }
 
-  static GradientSum compute(QaModel model, ParameterLayout layout, List<TrainRow> batch, DistillLoss loss,
-                             int passTokens) {
+  static GradientSum compute(QaModel model, QaModel teacher, ParameterLayout layout, List<TrainRow> batch,
+                             DistillLoss loss, int passTokens) {
     long t0 = System.nanoTime();
     long tokens = batch.stream().mapToInt(TrainRow::length).sum();
     float[] gradient = null;
     double total = 0;
     double distill = 0;
     double squad = 0;
+    double hidden = 0;
     for (List<TrainRow> pass : passes(batch, passTokens)) {
-      QaObjective.Values sums = model.backward(inputs(pass, loss), loss);
+      QaObjective.Values sums = model.backward(inputs(pass, loss), loss, teacher);
       float[] passGradient = layout.gradients(model);
       if (gradient == null) {
         gradient = passGradient;
@@ -48,8 +53,10 @@ public final class GradientStep {
       total += sums.total();
       distill += sums.distill();
       squad += sums.squad();
+      hidden += sums.hidden();
     }
-    return new GradientSum(gradient, total, distill, squad, batch.size(), tokens, (System.nanoTime() - t0) / 1e9);
+    return new GradientSum(gradient, total, distill, squad, batch.size(), tokens, (System.nanoTime() - t0) / 1e9)
+        .withHidden(hidden);
   }
 
   /** {@code batch} cut, in its order, into runs of at most {@code passTokens} padded tokens (at least a window). */

@@ -8,7 +8,7 @@ import java.util.TreeSet;
 
 /**
  * What a round's partitions send back, summed by {@code treeAggregate}: the gradient of the summed loss, the loss
- * and its parts summed over windows, the windows and tokens, the longest time a partition spent computing its
+ * and its parts (distillation, hard labels, hidden states) summed over windows, the windows and tokens, the longest time a partition spent computing its
  * gradient and applying its update, and what the driver checks: the replicas' checksums and the partitions that
  * found no replica (see {@link Replica}). The empty sum (the aggregation's zero) holds no array, so the task
  * closure stays small.
@@ -25,6 +25,7 @@ public final class GradientSum implements Serializable {
   private double loss;
   private double distill;
   private double squad;
+  private double hidden;
   private long windows;
   private long tokens;
   private double computeSeconds;
@@ -80,6 +81,7 @@ public final class GradientSum implements Serializable {
     loss += other.loss;
     distill += other.distill;
     squad += other.squad;
+    hidden += other.hidden;
     windows += other.windows;
     tokens += other.tokens;
     computeSeconds = Math.max(computeSeconds, other.computeSeconds);
@@ -95,6 +97,12 @@ public final class GradientSum implements Serializable {
       lost = lost == null ? new TreeSet<>() : lost;
       lost.addAll(other.lost);
     }
+    return this;
+  }
+
+  /** This sum, with {@code hidden}: the hidden-state loss summed over its windows, before its weight. */
+  GradientSum withHidden(double hidden) {
+    this.hidden = hidden;
     return this;
   }
 
@@ -185,6 +193,11 @@ public final class GradientSum implements Serializable {
 
   public double squad() {
     return squad;
+  }
+
+  /** The hidden-state loss summed over windows, before its weight (0 without one). */
+  public double hidden() {
+    return hidden;
   }
 
   public long windows() {

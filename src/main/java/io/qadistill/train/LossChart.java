@@ -25,13 +25,14 @@ public final class LossChart {
   private LossChart() {}
 
   /**
-   * The chart of {@code steps}; {@code title} goes on top. A curve that is 0 throughout (loss_ce when fine-tuning)
-   * is left out.
+   * The chart of {@code steps}; {@code title} goes on top. A curve that is 0 throughout (loss_ce when fine-tuning,
+   * loss_hidden without a hidden-state term) is left out.
    */
   public static String svg(List<StepStats> steps, String title) {
     List<Curve> curves = new ArrayList<>(List.of(new Curve("loss", "#1f77b4", StepStats::loss),
         new Curve("loss_ce (distillation)", "#ff7f0e", StepStats::lossCe),
-        new Curve("loss_squad (hard labels)", "#2ca02c", StepStats::lossSquad)));
+        new Curve("loss_squad (hard labels)", "#2ca02c", StepStats::lossSquad),
+        new Curve("loss_hidden (hidden states)", "#9467bd", StepStats::lossHidden)));
     curves.removeIf(c -> steps.stream().allMatch(s -> c.value().applyAsDouble(s) == 0));
     List<double[]> points = new ArrayList<>(); // per curve: x0, y0, x1, y1, …
     double maxX = steps.isEmpty() ? 1 : steps.get(steps.size() - 1).step();

@@ -75,8 +75,9 @@ final class ProgressLine implements TrainListener {
     double rate = seconds > 0 ? windows / seconds : 0;
     String eta = steps > 0 && s.step() < total
         ? ", ETA " + ProgressLog.human((total - s.step()) * seconds / steps) : "";
-    return String.format(Locale.ROOT, "%s: step %d/%d (%.1f%%), loss %.4f (ce %.4f, squad %.4f), lr %.2e, "
+    String hidden = s.lossHidden() > 0 ? String.format(Locale.ROOT, ", hidden %.4f", s.lossHidden()) : "";
+    return String.format(Locale.ROOT, "%s: step %d/%d (%.1f%%), loss %.4f (ce %.4f, squad %.4f%s), lr %.2e, "
             + "%.1f windows/s%s", what, s.step(), total, 100.0 * s.step() / total, s.loss(), s.lossCe(),
-        s.lossSquad(), s.learningRate(), rate, eta);
+        s.lossSquad(), hidden, s.learningRate(), rate, eta);
   }
 }

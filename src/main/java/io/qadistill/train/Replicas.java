@@ -115,7 +115,7 @@ final class Replicas {
     double compute = sum.computeSeconds();
     double updateSeconds = local ? (s2 - s1) / 1e9 : sum.updateSeconds();
     double exchange = (local ? s1 - s0 : s2 - s0) / 1e9 - compute - (local ? 0 : updateSeconds);
-    return new StepStats(end, sum.loss() / n, sum.distill() / n, sum.squad() / n,
+    return new StepStats(end, sum.loss() / n, sum.distill() / n, sum.squad() / n, sum.hidden() / n,
         Optimizer.learningRate(spec.optimizer(), end - 1, plan.steps()), norm, sum.windows(), sum.tokens(),
         end * plan.partitions() * (double) spec.batches().batchSize() / plan.windows(), compute, exchange,
         (sb - s0) / 1e9, sum.inTaskSeconds(), updateSeconds,

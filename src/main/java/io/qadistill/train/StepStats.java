@@ -3,7 +3,8 @@ package io.qadistill.train;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * One line of metrics.jsonl: a step's losses (means over its global batch), learning rate, gradient norm (before
+ * One line of metrics.jsonl: a step's losses (means over its global batch: the total and its parts before their
+ * weights, distillation, hard labels and hidden states), learning rate, gradient norm (before
  * clipping), sizes, times and bytes. {@code computeSeconds} is the slowest partition's gradient computation;
  * {@code updateSeconds} the slowest replica's AdamW update (of the previous step's gradient, applied at the start of
  * this step's task); {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation, the
@@ -21,6 +22,7 @@ public record StepStats(
     @JsonProperty("loss") double loss,
     @JsonProperty("loss_ce") double lossCe,
     @JsonProperty("loss_squad") double lossSquad,
+    @JsonProperty("loss_hidden") double lossHidden,
     @JsonProperty("lr") double learningRate,
     @JsonProperty("grad_norm") double gradNorm,
     @JsonProperty("windows") long windows,

@@ -1,6 +1,7 @@
 package io.qadistill.train;
 
 import io.qadistill.common.UsageException;
+import io.qadistill.model.ModelFingerprint;
 import io.qadistill.model.StudentSpec;
 import java.io.Serializable;
 
@@ -10,10 +11,11 @@ import java.io.Serializable;
  * @param features the features table (the --out of featurize)
  * @param logits the logits table (the --out of teacher-logits), or null when fine-tuning
  * @param teacher the teacher whose logits to use: its fingerprint, or its model directory (or .pt file), whose
- *     fingerprint is taken when the run starts; null when the table holds one teacher's
+ *     fingerprint is taken when the run starts; null when the table holds one teacher's. A hidden-state term needs
+ *     the directory (at a path every executor can read): the teacher computes its hidden states during training
  * @param out the output directory, on the driver's local file system: the final model directory
  * @param student how the student is made
- * @param loss T, alpha_ce, alpha_squad
+ * @param loss T, alpha_ce, alpha_squad, alpha_hidden
  * @param optimizer AdamW and the schedule
  * @param batches batch size, epochs or steps, partitions, seed, length groups, local steps
  * @param checkpoints when to checkpoint, whether to resume
@@ -37,6 +39,11 @@ public record TrainConfig(String features, String logits, String teacher, String
     if (loss.needsTeacher() && logits == null) {
       throw new UsageException("distilling with alpha_ce " + loss.alphaCe() + " needs the teacher's logits: give "
           + "--logits (the --out of teacher-logits), or fine-tune with alpha_ce 0");
+    }
+    if (loss.hiddenWeight() > 0 && (teacher == null || ModelFingerprint.isFingerprint(teacher))) {
+      throw new UsageException("alpha_hidden " + loss.alphaHidden() + " compares the student's hidden states with "
+          + "the teacher's, which the teacher computes as training goes: give --teacher its model directory"
+          + (teacher == null ? "" : " (not its fingerprint " + teacher + ")"));
     }
     if (TrainPlan.interval(logEvery, "log every") == 0) {
       throw new UsageException("log every 0 steps: give a number of steps ≥ 1 or a fraction (default " + LOG_EVERY

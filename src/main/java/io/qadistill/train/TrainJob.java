@@ -6,6 +6,7 @@ import io.qadistill.common.Provenance;
 import io.qadistill.common.Stage;
 import io.qadistill.common.StageRun;
 import io.qadistill.common.UsageException;
+import io.qadistill.model.ModelConfig;
 import io.qadistill.model.ModelDirectory;
 import io.qadistill.model.ModelFingerprint;
 import io.qadistill.model.QaModel;
@@ -139,7 +140,7 @@ public record TrainJob(TrainConfig config) implements Stage<TrainJob.Result> {
             start.step() + 1, plan.steps(), plan.localSteps() > 1 ? " in rounds of " + plan.localSteps()
                 + " local steps" : "", plan.warmupSteps(), plan.checkpointEvery(), start.state().length / 3, threads);
         Worker.Spec spec = new Worker.Spec(run, student.config(), config.loss(), batches, config.optimizer(),
-            plan.steps(), threads, data.partitionRows());
+            plan.steps(), threads, data.partitionRows(), hiddenTeacher(config, student.config()));
         Replicas replicas = new Replicas(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.rows(), spec,
             plan, what, start.step(), start.state());
         ProgressLine progress = new ProgressLine(what, plan, start.step());
@@ -175,6 +176,30 @@ public record TrainJob(TrainConfig config) implements Stage<TrainJob.Result> {
   private static String teacher(SparkSession spark, TrainConfig config) {
     return config.logitsToRead() == null ? null
         : ModelFingerprint.resolve(spark.sparkContext().hadoopConfiguration(), config.teacher());
+  }
+
+  /**
+   * The teacher's model directory when the loss compares hidden states with it (each executor loads it), after
+   * checking that its hidden states are as wide as the student's; null without a hidden-state term.
+   */
+  private static String hiddenTeacher(TrainConfig config, ModelConfig student) {
+    if (config.loss().hiddenWeight() == 0) {
+      return null;
+    }
+    Path dir = Path.of(config.teacher()).toAbsolutePath();
+    Path file = dir.resolve(ModelDirectory.CONFIG);
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException("alpha_hidden " + config.loss().alphaHidden() + ": the teacher computes its hidden "
+          + "states as training goes, so --teacher must be its model directory, and " + dir + " holds no "
+          + ModelDirectory.CONFIG);
+    }
+    int width = ModelConfig.read(file).hiddenSize();
+    if (width != student.hiddenSize()) {
+      throw new UsageException("alpha_hidden " + config.loss().alphaHidden() + ": the teacher's hidden states ("
+          + width + " wide) and the student's (" + student.hiddenSize() + ") differ; the cosine loss compares "
+          + "vectors of one width, as a student made from the teacher's layers has");
+    }
+    return dir.toString();
   }
 
   /** The newest checkpoint's student and state with --resume (when there is one), else a new student's. */

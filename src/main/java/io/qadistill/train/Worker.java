@@ -4,6 +4,7 @@ import io.qadistill.model.ModelConfig;
 import io.qadistill.model.QaModel;
 import io.qadistill.model.Runtimes;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -14,8 +15,9 @@ import java.util.function.Predicate;
 
 /**
  * A partition's side of a training run, kept in its executor JVM between rounds: the student model (built once;
- * each step copies the replica's parameters into it), the partition's rows, its {@link PartitionBatches} and its
- * {@link Replica} of the parameters and AdamW's state.
+ * each step copies the replica's parameters into it), the teacher model when the loss compares hidden states (loaded
+ * once), the partition's rows, its {@link PartitionBatches} and its {@link Replica} of the parameters and AdamW's
+ * state.
  *
  * <p>The workers of a JVM live in one static map, by run and partition: the one piece of state shared between
  * the tasks of a training run (each round's task for partition p finds the worker the previous round left). Spark
@@ -25,9 +27,13 @@ import java.util.function.Predicate;
  * runs.
  */
 final class Worker implements AutoCloseable {
-  /** What a worker is made from; small, sent with every task. */
+  /**
+   * What a worker is made from; small, sent with every task. {@code teacherModel}: the teacher's model directory,
+   * at a path every executor can read, when the loss has a hidden-state term (its hidden states are computed as
+   * training goes); else null.
+   */
   record Spec(String run, ModelConfig config, DistillLoss loss, BatchSettings batches, OptimizerSettings optimizer,
-              long totalSteps, int threads, long[] partitionRows) implements Serializable {
+              long totalSteps, int threads, long[] partitionRows, String teacherModel) implements Serializable {
     int partitions() {
       return partitionRows.length;
     }
@@ -38,6 +44,7 @@ final class Worker implements AutoCloseable {
   private final Spec spec;
   private final int partition;
   private final QaModel model;
+  private final QaModel teacher;
   private final ParameterLayout layout;
   private final ParameterLayout.Writer writer;
   private final List<TrainRow> rows;
@@ -55,6 +62,7 @@ final class Worker implements AutoCloseable {
     this.batches = PartitionBatches.of(rows, spec.batches(), partition);
     // random values, overwritten by the replica's parameters; the tokenizer is never needed here
     this.model = QaModel.initialize(spec.config(), new byte[0], 0);
+    this.teacher = spec.teacherModel() == null ? null : QaModel.load(Path.of(spec.teacherModel()));
     this.layout = new ParameterLayout(model);
     this.writer = layout.writer(model);
     this.replica = new Replica(new Optimizer(layout, spec.optimizer(), spec.totalSteps()));
@@ -133,7 +141,7 @@ final class Worker implements AutoCloseable {
       Optimizer.Clip clip = replica.optimizer().clip(sum.gradient(), sum.windows());
       replica.setUpdate(step, sum.gradient(), null, clip.scale());
       sum = new GradientSum(null, sum.loss(), sum.distill(), sum.squad(), sum.windows(), sum.tokens(),
-          sum.computeSeconds()).withGradNorms(clip.norm());
+          sum.computeSeconds()).withHidden(sum.hidden()).withGradNorms(clip.norm());
     }
     return sum.withUpdateSeconds(update);
   }
@@ -153,6 +161,7 @@ final class Worker implements AutoCloseable {
     double loss = 0;
     double distill = 0;
     double squad = 0;
+    double hidden = 0;
     long windows = 0;
     long tokens = 0;
     double norms = 0;
@@ -163,11 +172,12 @@ final class Worker implements AutoCloseable {
       loss += sum.loss();
       distill += sum.distill();
       squad += sum.squad();
+      hidden += sum.hidden();
       windows += sum.windows();
       tokens += sum.tokens();
     }
     return new GradientSum(replica.state(), loss, distill, squad, windows, tokens, (System.nanoTime() - t0) / 1e9)
-        .withGradNorms(norms);
+        .withHidden(hidden).withGradNorms(norms);
   }
 
   /** The replica brought to {@code step}; partition 0 returns values [from, to) of its state. */
@@ -197,11 +207,14 @@ final class Worker implements AutoCloseable {
       // the engine's generator is per JVM: reproducible with one training task per executor
       Runtimes.seed(PartitionBatches.mix(PartitionBatches.mix(spec.batches().seed(), step), partition));
     }
-    return GradientStep.compute(model, layout, batch, spec.loss());
+    return GradientStep.compute(model, teacher, layout, batch, spec.loss());
   }
 
   @Override
   public void close() {
     model.close();
+    if (teacher != null) {
+      teacher.close();
+    }
   }
 }

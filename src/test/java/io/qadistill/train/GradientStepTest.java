@@ -51,7 +51,7 @@ class GradientStepTest {
       model.requireGradients();
       collector.start();
       for (int run = 0; run < 8; run++) {
-        float[] gradient = GradientStep.compute(model, layout, batch, DistillLoss.DEFAULT)
+        float[] gradient = GradientStep.compute(model, null, layout, batch, DistillLoss.DEFAULT)
             .gradient();
         if (first == null) {
           first = gradient;
@@ -92,8 +92,8 @@ class GradientStepTest {
     try (QaModel model = Students.build(spec)) {
       ParameterLayout layout = new ParameterLayout(model);
       model.requireGradients();
-      GradientSum whole = GradientStep.compute(model, layout, batch, DistillLoss.DEFAULT, Integer.MAX_VALUE);
-      GradientSum passes = GradientStep.compute(model, layout, batch, DistillLoss.DEFAULT, 2 * longest);
+      GradientSum whole = GradientStep.compute(model, null, layout, batch, DistillLoss.DEFAULT, Integer.MAX_VALUE);
+      GradientSum passes = GradientStep.compute(model, null, layout, batch, DistillLoss.DEFAULT, 2 * longest);
       assertThat(passes.loss()).isCloseTo(whole.loss(), within(1e-5 * Math.abs(whole.loss())));
       assertThat(passes.windows()).isEqualTo(6);
       double scale = DistributedStepTest.maxAbsDiff(whole.gradient(), new float[whole.gradient().length]);

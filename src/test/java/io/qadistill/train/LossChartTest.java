@@ -57,16 +57,16 @@ class LossChartTest {
 
   @Test
   void progressLine() {
-    StepStats s = new StepStats(120, 2.31, 1.9, 2.72, 4.4e-5, 1, 64, 10_000, 0.3, 0, 0, 0, 0, 0, 0, 0);
+    StepStats s = new StepStats(120, 2.31, 1.9, 2.72, 0, 4.4e-5, 1, 64, 10_000, 0.3, 0, 0, 0, 0, 0, 0, 0);
     assertThat(ProgressLine.format("distill", s, 1000, 20, 1280, 24.0)).isEqualTo(
         "distill: step 120/1000 (12.0%), loss 2.3100 (ce 1.9000, squad 2.7200), lr 4.40e-05, 53.3 windows/s, "
             + "ETA 17m36s");
-    StepStats done = new StepStats(1000, 1, 1, 1, 0, 1, 64, 10_000, 3, 0, 0, 0, 0, 0, 0, 0);
+    StepStats done = new StepStats(1000, 1, 1, 1, 0, 0, 1, 64, 10_000, 3, 0, 0, 0, 0, 0, 0, 0);
     assertThat(ProgressLine.format("finetune", done, 1000, 20, 1280, 24.0)).doesNotContain("ETA");
   }
 
   private static StepStats stats(int step, double loss, double ce, double squad) {
-    return new StepStats(step, loss, ce, squad, 1e-4, 1, 8, 1000, 0, 0.1, 0.01, 0.005, 0.002, 0.001, 0, 0);
+    return new StepStats(step, loss, ce, squad, 0, 1e-4, 1, 8, 1000, 0, 0.1, 0.01, 0.005, 0.002, 0.001, 0, 0);
   }
 
   private static Document parse(String svg) throws Exception {

@@ -3,6 +3,7 @@ package io.qadistill.train;
 import io.qadistill.model.StudentSpec;
 import io.qadistill.model.Students;
 import io.qadistill.model.QaModel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,7 +56,14 @@ public final class SingleProcessLoop {
   /** Trains {@code student} on {@code batches}, one step each; the schedule's end is {@code totalSteps}. */
   public static Result run(StudentSpec student, DistillLoss loss, OptimizerSettings optimization, long totalSteps,
                            List<List<TrainRow>> batches) {
-    try (QaModel model = Students.build(student)) {
+    return run(student, loss, optimization, totalSteps, batches, null);
+  }
+
+  /** As above, with the teacher in {@code teacherDir} computing the hidden states a hidden-state term needs. */
+  public static Result run(StudentSpec student, DistillLoss loss, OptimizerSettings optimization, long totalSteps,
+                           List<List<TrainRow>> batches, Path teacherDir) {
+    try (QaModel model = Students.build(student);
+         QaModel teacher = teacherDir == null ? null : QaModel.load(teacherDir)) {
       ParameterLayout layout = new ParameterLayout(model);
       float[] params = layout.read(model);
       ParameterLayout.Writer writer = layout.writer(model);
@@ -65,10 +73,10 @@ public final class SingleProcessLoop {
       for (int s = 0; s < batches.size(); s++) {
         long t0 = System.nanoTime();
         writer.write(params);
-        GradientSum sum = GradientStep.compute(model, layout, batches.get(s), loss);
+        GradientSum sum = GradientStep.compute(model, teacher, layout, batches.get(s), loss);
         Optimizer.Update update = optimizer.apply(params, sum, s);
         double n = sum.windows();
-        steps.add(new StepStats(s + 1, sum.loss() / n, sum.distill() / n, sum.squad() / n, update.learningRate(),
+        steps.add(new StepStats(s + 1, sum.loss() / n, sum.distill() / n, sum.squad() / n, sum.hidden() / n, update.learningRate(),
             update.gradNorm(), sum.windows(), sum.tokens(), 0, (System.nanoTime() - t0) / 1e9, 0, 0, 0, 0, 0, 0));
       }
       return new Result(params, steps);

@@ -58,7 +58,7 @@ class TrainLoopTest {
     TrainPlan plan = TrainPlan.of(config, data.windows(), partitions);
     try (QaModel model = Students.build(student)) {
       spec = new Worker.Spec(UUID.randomUUID().toString(), model.config(), DistillLoss.DEFAULT, config.batches(),
-          OPTIMIZER, plan.steps(), 1, data.partitionRows());
+          OPTIMIZER, plan.steps(), 1, data.partitionRows(), null);
     }
     return plan;
   }
@@ -84,7 +84,7 @@ class TrainLoopTest {
     GradientSum expected;
     try (QaModel model = Students.build(student)) {
       model.requireGradients();
-      expected = GradientStep.compute(model, new ParameterLayout(model), union,
+      expected = GradientStep.compute(model, null, new ParameterLayout(model), union,
           DistillLoss.DEFAULT);
     }
     assertThat(sum.windows()).isEqualTo(2 * BATCH);
