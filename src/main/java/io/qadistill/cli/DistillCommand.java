@@ -1,12 +1,18 @@
 package io.qadistill.cli;
 
+import io.qadistill.train.DistillDefaults;
 import io.qadistill.train.DistillLoss;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 @Command(name = "distill", mixinStandardHelpOptions = true,
     description = "Distil a teacher into a student on Spark: the loss of Hugging Face's run_squad_w_distillation.py "
-        + "on the teacher's logits (read, never recomputed), data-parallel with a driver-coordinated step.")
+        + "on the teacher's logits (read, never recomputed), data-parallel with a driver-coordinated step.",
+    defaultValueProvider = DistillCommand.Defaults.class)
 final class DistillCommand extends TrainCommand {
   @Option(names = "--logits", required = true, paramLabel = "DIR",
       description = "The teacher's logits (the --out of teacher-logits).")
@@ -47,5 +53,18 @@ final class DistillCommand extends TrainCommand {
   @Override
   DistillLoss loss() {
     return new DistillLoss(temperature, alphaCe, alphaSquad, alphaHidden);
+  }
+
+  /** distill's own defaults for the options it shares with finetune ({@link DistillDefaults}). */
+  static final class Defaults implements IDefaultValueProvider {
+    private static final Map<String, Object> VALUES = Map.of("--epochs", DistillDefaults.EPOCHS,
+        "--batch-size", DistillDefaults.BATCH_SIZE, "--learning-rate", DistillDefaults.LEARNING_RATE,
+        "--warmup-ratio", DistillDefaults.WARMUP_RATIO);
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+      Object value = arg instanceof OptionSpec option ? VALUES.get(option.longestName()) : null;
+      return value == null ? null : value.toString();
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.qadistill.squad.ColumnMapping;
 import io.qadistill.squad.InputFormat;
 import io.qadistill.squad.ReadInput;
 import io.qadistill.train.BatchSettings;
+import io.qadistill.train.DistillDefaults;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -67,7 +68,7 @@ final class PipelineCommand extends SparkCommand {
       + "cuts the windows); default: fine-tune one from the bundled all-MiniLM-L6-v2.")
   String teacher;
 
-  @Option(names = "--teacher-epochs", defaultValue = "" + PipelineConfig.EPOCHS,
+  @Option(names = "--teacher-epochs", defaultValue = "" + PipelineConfig.TEACHER_EPOCHS,
       description = "Fine-tuning passes (default: ${DEFAULT-VALUE}).")
   double teacherEpochs;
 
@@ -75,11 +76,11 @@ final class PipelineCommand extends SparkCommand {
       description = "Fine-tuning peak learning rate (default: ${DEFAULT-VALUE}).")
   double teacherLearningRate;
 
-  @Option(names = "--student-epochs", defaultValue = "" + PipelineConfig.EPOCHS,
+  @Option(names = "--student-epochs", defaultValue = "" + DistillDefaults.EPOCHS,
       description = "Distillation passes (default: ${DEFAULT-VALUE}).")
   double studentEpochs;
 
-  @Option(names = "--student-learning-rate", defaultValue = "" + PipelineConfig.STUDENT_LEARNING_RATE,
+  @Option(names = "--student-learning-rate", defaultValue = "" + DistillDefaults.LEARNING_RATE,
       description = "Distillation peak learning rate (default: ${DEFAULT-VALUE}).")
   double studentLearningRate;
 

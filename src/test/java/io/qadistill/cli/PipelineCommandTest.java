@@ -9,6 +9,7 @@ import io.qadistill.pipeline.PipelineConfig;
 import io.qadistill.squad.ColumnMapping;
 import io.qadistill.squad.InputFormat;
 import io.qadistill.squad.ReadInput;
+import io.qadistill.train.DistillDefaults;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,5 +51,14 @@ class PipelineCommandTest {
     assertThat(config.dev().paths()).singleElement().asString().endsWith("data/squad/dev-sample.json");
     assertThatThrownBy(() -> config("--dev-format", "table")).isInstanceOf(UsageException.class)
         .hasMessageContaining("the bundled sample is SQuAD JSON");
+  }
+
+  @Test
+  void theStudentIsDistilledAsDistillDoesByDefault() {
+    PipelineConfig config = config();
+    assertThat(config.studentTraining()).isEqualTo(
+        new PipelineConfig.Training(DistillDefaults.EPOCHS, 16, 2e-4));
+    assertThat(config.studentTraining()).isEqualTo(PipelineConfig.embedded(".", "w").studentTraining());
+    assertThat(config.teacherTraining()).isEqualTo(PipelineConfig.TEACHER_TRAINING);
   }
 }

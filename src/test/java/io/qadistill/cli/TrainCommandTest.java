@@ -11,9 +11,11 @@ import io.qadistill.model.StudentSpec;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.train.BatchSettings;
 import io.qadistill.train.Checkpoints;
+import io.qadistill.train.DistillDefaults;
 import io.qadistill.train.DistillLoss;
 import io.qadistill.train.LossChart;
 import io.qadistill.train.MetricsFile;
+import io.qadistill.train.OptimizerSettings;
 import io.qadistill.train.ParameterLayout;
 import io.qadistill.train.StepStats;
 import io.qadistill.train.TrainConfig;
@@ -68,6 +70,25 @@ class TrainCommandTest {
     assertThat(fractions.logEvery()).isEqualTo(0.05);
     assertThat(c.checkpoints().resume()).isTrue();
     assertThat(c.logEvery()).isEqualTo(5);
+  }
+
+  @Test
+  void distillDefaultsToTheMeasuredRecipeAndFinetuneToRunSquads() {
+    TrainConfig distill = parse(DistillCommand.class, "distill", "--features", "f", "--logits", "l", "--out", "o",
+        "--init", "t");
+    assertThat(distill.loss()).isEqualTo(new DistillLoss(2, 0.5, 0.5));
+    assertThat(distill.optimizer()).extracting(OptimizerSettings::learningRate, OptimizerSettings::warmupRatio)
+        .containsExactly(2e-4, 0.1);
+    assertThat(distill.batches()).extracting(BatchSettings::batchSize, BatchSettings::epochs)
+        .containsExactly(16, DistillDefaults.EPOCHS);
+    assertThat(distill.batches().epochs()).isGreaterThan(1);
+    TrainConfig finetune = parse(FinetuneCommand.class, "finetune", "--features", "f", "--out", "o", "--init", "t");
+    assertThat(finetune.optimizer()).extracting(OptimizerSettings::learningRate, OptimizerSettings::warmupRatio)
+        .containsExactly(5e-5, 0.0);
+    assertThat(finetune.batches()).extracting(BatchSettings::batchSize, BatchSettings::epochs)
+        .containsExactly(8, 3.0);
+    assertThat(new CommandLine(new Main()).getSubcommands().get("distill").getUsageMessage())
+        .contains("Peak learning rate (default: 2.0E-4)", "(default: 16)");
   }
 
   @Test

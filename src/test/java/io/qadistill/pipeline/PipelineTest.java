@@ -18,6 +18,7 @@ import io.qadistill.teacher.TeacherLogitsJob;
 import io.qadistill.testing.LocalSpark;
 import io.qadistill.testing.StandaloneCluster;
 import io.qadistill.testing.SystemPython;
+import io.qadistill.train.DistillDefaults;
 import io.qadistill.train.TrainJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class PipelineTest {
   private static PipelineConfig tiny(Path work) {
     return PipelineConfig.embedded(".", work.toString()).withSamples(TRAIN, DEV).withTraining(
         new Training(1, BATCH, PipelineConfig.TEACHER_LEARNING_RATE),
-        new Training(1, BATCH, PipelineConfig.STUDENT_LEARNING_RATE), PARTITIONS, 0.0);
+        new Training(1, BATCH, DistillDefaults.LEARNING_RATE), PARTITIONS, 0.0);
   }
 
   @BeforeAll
