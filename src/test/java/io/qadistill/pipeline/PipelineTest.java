@@ -54,7 +54,8 @@ class PipelineTest {
   private static final int PARTITIONS = 2;
   /** The same run as {@link #tiny}, as the command line gives it. */
   private static final String[] TINY_ARGS = {"--train-examples", "" + TRAIN, "--dev-examples", "" + DEV,
-      "--batch-size", "" + BATCH, "--partitions", "" + PARTITIONS, "--dropout", "0"};
+      "--batch-size", "" + BATCH, "--partitions", "" + PARTITIONS, "--dropout", "0", "--teacher-epochs", "1",
+      "--student-epochs", "1"};
 
   @TempDir static Path dir;
   private static Path work;

@@ -87,9 +87,10 @@ class DistributedStepTest {
       assertThat(got.gradNorm()).as("grad norm of step %d", s + 1).isCloseTo(want.gradNorm(),
           within(1e-5 * want.gradNorm()));
       assertThat(got.learningRate()).isEqualTo(want.learningRate());
-      // the parts of a step's time: the tasks' own overhead and the broadcast's creation lie within the exchange
+      // the parts of a step's time: the broadcast's creation lies within the exchange; the slowest task's own
+      // overhead within the step (it may exceed the exchange when that task computed less than the slowest one)
       assertThat(got.inTaskSeconds()).as("in-task time of step %d", s + 1).isPositive()
-          .isLessThan(got.exchangeSeconds());
+          .isLessThan(got.exchangeSeconds() + got.computeSeconds() + got.updateSeconds());
       assertThat(got.broadcastSeconds()).isLessThan(got.exchangeSeconds());
       assertThat(got.updateSeconds()).as("the replicas' update of step %d", s + 1).isPositive();
       // what travels: the first step sends the state (its zero moments packed away), each later one the summed
