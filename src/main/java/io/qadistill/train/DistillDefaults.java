@@ -2,9 +2,9 @@ package io.qadistill.train;
 
 /**
  * How a student is distilled when nothing else is said: {@code distill}'s defaults and the pipeline's student. The
- * variant that kept the most of its teacher's F1 on held-out train-v1.1 questions (docs/benchmarks.md,
- * "Distillation variants on the slice"): run_squad_w_distillation.py's loss ({@link DistillLoss#DEFAULT}), several
- * passes over the cached teacher logits, batches of 16, a peak learning rate of 2e-4 (a student made of the
+ * variant chosen on held-out train-v1.1 questions (docs/benchmarks.md, "Distillation variants on the slice"):
+ * run_squad_w_distillation.py's loss ({@link DistillLoss#DEFAULT}; other weights were not better beyond noise),
+ * three passes over the cached teacher logits, batches of 16, a peak learning rate of 2e-4 (a student made of the
  * teacher's own layers takes a higher rate than fine-tuning's 5e-5), warm-up over the first 10% of the steps, then
  * linear decay. Fine-tuning keeps run_squad.py's defaults ({@link OptimizerSettings#DEFAULT},
  * {@link BatchSettings#DEFAULT}).

@@ -8,9 +8,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * clipping), sizes, times and bytes. {@code computeSeconds} is the slowest partition's gradient computation;
  * {@code updateSeconds} the slowest replica's AdamW update (of the previous step's gradient, applied at the start of
  * this step's task); {@code exchangeSeconds} the rest of the Spark step (broadcast, scheduling, aggregation, the
- * driver's clipping), of which {@code broadcastSeconds} is the driver's creating the broadcast and
- * {@code inTaskSeconds} the slowest task's time besides computing and updating (getting and unpacking the broadcast,
- * copying the parameters into the model, packing the gradient); the rest is scheduling and the results' way back.
+ * driver's clipping), of which {@code broadcastSeconds} is the driver's creating the broadcast; the rest is scheduling
+ * and the results' way back. {@code inTaskSeconds} is the slowest task's time besides computing and updating (getting
+ * and unpacking the broadcast, copying the parameters into the model, packing the gradient): mostly part of the
+ * exchange, but a task that computed less than the slowest one may spend more than the exchange on it.
  * {@code bytesDown} is what the step broadcast to each executor (the summed gradient or a state, packed; 0 when
  * nothing), {@code bytesUp} what the partitions sent back (their packed gradients or states). With local steps,
  * one line per round of K steps ({@code step} its last): losses over all its windows, {@code gradNorm} the mean of
